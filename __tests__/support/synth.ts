@@ -1,0 +1,58 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Testing } from "cdktf";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { EXAMPLE_CONFIG_PATH, parseConfig, type PlatformConfig } from "../../src/config";
+import { ReadableStack } from "../../src/naming/addresses";
+import { definePlatform } from "../../stacks/platform";
+
+/** A synthesized stack as Terraform reads it. */
+export type StackJson = {
+  resource: Record<string, Record<string, Record<string, any>>>;
+  data?: Record<string, Record<string, Record<string, any>>>;
+  output?: Record<string, { value: unknown }>;
+  variable?: Record<string, Record<string, unknown>>;
+  provider: Record<string, Record<string, any>[]>;
+  terraform: Record<string, any>;
+};
+
+/** The example configuration as a plain tree, to be changed by a test. */
+export function exampleTree(): any {
+  return parseYaml(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
+}
+
+/** The example configuration, optionally changed first. */
+export function exampleConfig(change: (tree: any) => void = () => {}): PlatformConfig {
+  const tree = exampleTree();
+  change(tree);
+  return parseConfig(tree);
+}
+
+/** Synthesizes the three stacks as main.ts wires them. */
+export function synthPlatform(config: PlatformConfig = exampleConfig()): Record<"shared" | "prod" | "dev", StackJson> {
+  const app = Testing.app();
+  const { shared, applications } = definePlatform(app, config);
+  const [prod, dev] = applications;
+  const json = (stack: ReadableStack) => JSON.parse(Testing.synth(stack)) as StackJson;
+  return { shared: json(shared), prod: json(prod), dev: json(dev) };
+}
+
+/** Synthesizes whatever `build` puts into a stack with readable addresses and a plain AWS provider. */
+export function synthConstruct(build: (stack: ReadableStack) => void): StackJson {
+  const stack = new ReadableStack(Testing.app(), "test");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  build(stack);
+  return JSON.parse(Testing.synth(stack)) as StackJson;
+}
+
+/** Every resource of one type, by name. */
+export function resources(stack: StackJson, type: string): Record<string, Record<string, any>> {
+  return stack.resource[type] ?? {};
+}
+
+/** Every `type.name` address of a stack, data sources as `data.type.name`. */
+export function addresses(stack: StackJson): string[] {
+  const list = (blocks: StackJson["resource"] | undefined, prefix: string) =>
+    Object.entries(blocks ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${prefix}${type}.${name}`));
+  return [...list(stack.resource, ""), ...list(stack.data, "data.")];
+}

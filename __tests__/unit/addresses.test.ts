@@ -1,0 +1,35 @@
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Construct } from "constructs";
+import { describe, expect, it } from "vitest";
+import { toSnakeCase } from "../../src/naming/addresses";
+import { resources, synthConstruct } from "../support/synth";
+
+describe("readable addresses", () => {
+  it.each([
+    ["PrivateRouteTable", "private_route_table"],
+    ["geo.places_endpoint", "geo_places_endpoint"],
+    ["public-a", "public_a"],
+    ["vpc", "vpc"],
+  ])("turns %s into %s", (id, expected) => expect(toSnakeCase(id)).toBe(expected));
+
+  it("joins the construct path without a hash", () => {
+    const stack = synthConstruct((scope) => {
+      const group = new Construct(scope, "Network");
+      new Vpc(new Construct(group, "Inner"), "main-vpc", { cidrBlock: "10.0.0.0/16" });
+    });
+    expect(Object.keys(resources(stack, "aws_vpc"))).toEqual(["network_inner_main_vpc"]);
+  });
+
+  it("fails the synth when two paths would share an address", () => {
+    expect(() =>
+      synthConstruct((scope) => {
+        new Vpc(new Construct(scope, "a"), "b_vpc", { cidrBlock: "10.0.0.0/16" });
+        new Vpc(new Construct(scope, "a_b"), "vpc", { cidrBlock: "10.1.0.0/16" });
+      }),
+    ).toThrow(/"a\/b_vpc" and "a_b\/vpc" both map to the Terraform name "a_b_vpc"/);
+  });
+
+  it("rejects a path that is not a valid Terraform name", () => {
+    expect(() => synthConstruct((scope) => new Vpc(scope, "1st", { cidrBlock: "10.0.0.0/16" }))).toThrow(/not a valid identifier/);
+  });
+});

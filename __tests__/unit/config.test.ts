@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig } from "../../src/config";
+import { exampleTree } from "../support/synth";
+
+/** The problems reported for the example configuration after `change`. */
+function problemsAfter(change: (tree: any) => void): string[] {
+  const tree = exampleTree();
+  change(tree);
+  try {
+    parseConfig(tree);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+function writeTemp(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "coalition-config-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("the example configuration", () => {
+  it("is valid and fills in the zones from the region", () => {
+    const config = loadConfig({});
+    expect(config.prefix).toBe("coalition");
+    expect(config.accounts.prod.network.availabilityZones).toEqual(["us-east-1a", "us-east-1b"]);
+    expect(config.accounts.shared.network.interfaceEndpoints).toEqual([]);
+    expect(config.accounts.dev.network.switchableEndpoints).toBe(true);
+  });
+});
+
+describe("configuration rules", () => {
+  const cases: [string, (tree: any) => void, string][] = [
+    ["an account id that is not 12 digits", (t) => (t.accounts.prod.accountId = "12345"), "accounts.prod.accountId: must be a 12-digit AWS account id"],
+    ["an account id used twice", (t) => (t.accounts.dev.accountId = t.accounts.prod.accountId), "accounts.dev.accountId: is the same as accounts.prod.accountId"],
+    ["overlapping VPC ranges", (t) => (t.accounts.dev.network.vpcCidr = "10.1.128.0/17"), "accounts.dev.network.vpcCidr: 10.1.128.0/17 overlaps accounts.prod.network.vpcCidr"],
+    ["a subnet outside its VPC", (t) => (t.accounts.prod.network.privateSubnetCidrs[1] = "10.9.4.0/24"), "accounts.prod.network.privateSubnetCidrs.1: 10.9.4.0/24 is outside the VPC range 10.1.0.0/16"],
+    ["overlapping subnets", (t) => (t.accounts.shared.network.privateSubnetCidrs[0] = "10.0.0.0/22"), "accounts.shared.network.privateSubnetCidrs.0: 10.0.0.0/22 overlaps accounts.shared.network.publicSubnetCidrs.0"],
+    ["a block with host bits", (t) => (t.accounts.prod.network.vpcCidr = "10.1.0.1/16"), "accounts.prod.network.vpcCidr: 10.1.0.1/16 has host bits set; did you mean 10.1.0.0/16?"],
+    ["a block that is not a CIDR", (t) => (t.accounts.prod.network.publicSubnetCidrs[0] = "10.1.1.0"), 'accounts.prod.network.publicSubnetCidrs.0: "10.1.1.0" is not a CIDR block'],
+    ["a VPC larger than AWS allows", (t) => (t.accounts.prod.network.vpcCidr = "10.0.0.0/8"), "accounts.prod.network.vpcCidr: 10.0.0.0/8 must have a prefix length from /16 to /28"],
+    ["one public subnet", (t) => (t.accounts.prod.network.publicSubnetCidrs = ["10.1.1.0/24"]), "accounts.prod.network.publicSubnetCidrs: must list two subnets (one per zone) or none"],
+    ["a bad region", (t) => (t.region = "us-east"), "region: must be an AWS region name"],
+    ["a zone of another region", (t) => (t.accounts.dev.network.availabilityZones = ["us-east-1a", "eu-west-1b"]), "accounts.dev.network.availabilityZones.1: eu-west-1b is not a zone of region us-east-1"],
+    ["the same zone twice", (t) => (t.accounts.dev.network.availabilityZones = ["us-east-1a", "us-east-1a"]), "accounts.dev.network.availabilityZones: must name two different zones"],
+    ["a repository without owner", (t) => (t.github.repo = "coalition-builder"), "github.repo: must be owner/name"],
+    ["a repository with a wildcard", (t) => (t.github.repo = "your-org/*"), "github.repo: must be owner/name"],
+    ["a prefix with capitals", (t) => (t.prefix = "Coalition"), "prefix: must be 2-20 characters"],
+    ["a prefix ending in a hyphen", (t) => (t.prefix = "coalition-"), "prefix: must be 2-20 characters"],
+    ["a prefix with a double hyphen", (t) => (t.prefix = "co--alition"), "prefix: must be 2-20 characters"],
+    ["a prefix too long for bucket names", (t) => (t.prefix = "a".repeat(21)), "prefix: must be 2-20 characters"],
+    ["an unknown locking mode", (t) => (t.state.locking = "consul"), "state.locking: Invalid enum value"],
+    ["an unknown endpoint service", (t) => (t.accounts.prod.network.interfaceEndpoints = ["sqs"]), "accounts.prod.network.interfaceEndpoints.0: Invalid enum value"],
+    ["an endpoint listed twice", (t) => (t.accounts.prod.network.interfaceEndpoints = ["logs", "logs"]), "accounts.prod.network.interfaceEndpoints: lists a service twice"],
+    ["a reserved tag", (t) => (t.tags.Environment = "x"), "tags.Environment: is set by the stacks and cannot be configured"],
+    ["a misspelt field", (t) => (t.accounts.prod.network.vpcCIDR = "10.1.0.0/16"), "accounts.prod.network: unknown field vpcCIDR"],
+    ["a missing field", (t) => delete t.accounts.shared.network.privateSubnetCidrs, "accounts.shared.network.privateSubnetCidrs: is required"],
+  ];
+
+  it.each(cases)("rejects %s", (_name, change, expected) => {
+    const problems = problemsAfter(change);
+    expect(problems.some((problem) => problem.startsWith(expected)), problems.join("\n")).toBe(true);
+  });
+
+  it("reports every problem at once", () => {
+    const problems = problemsAfter((t) => {
+      t.accounts.prod.accountId = "12";
+      t.accounts.dev.network.vpcCidr = "10.0.0.0/16";
+      t.github.repo = "nope";
+      t.region = "mars-1";
+      t.accounts.shared.network.publicSubnetCidrs[0] = "192.168.0.0/24";
+    });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(
+      [
+        "accounts.dev.network.privateSubnetCidrs.0",
+        "accounts.dev.network.privateSubnetCidrs.1",
+        "accounts.dev.network.vpcCidr",
+        "accounts.prod.accountId",
+        "accounts.shared.network.publicSubnetCidrs.0",
+        "github.repo",
+        "region",
+      ].sort(),
+    );
+  });
+
+  it("accepts a config without public subnets, and custom zones", () => {
+    expect(
+      problemsAfter((t) => {
+        t.accounts.prod.network.publicSubnetCidrs = [];
+        t.accounts.prod.network.availabilityZones = ["us-east-1c", "us-east-1d"];
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("configuration sources", () => {
+  it("merges a YAML file over the example, lists replaced whole", () => {
+    const file = writeTemp("platform.yaml", "prefix: civic\naccounts:\n  dev:\n    network:\n      interfaceEndpoints: [secretsmanager]\n");
+    const config = loadConfig({ COALITION_CONFIG: file });
+    expect(config.prefix).toBe("civic");
+    expect(config.accounts.dev.network.interfaceEndpoints).toEqual(["secretsmanager"]);
+    expect(config.accounts.dev.network.vpcCidr).toBe("10.2.0.0/16");
+  });
+
+  it("reads JSON files too", () => {
+    const file = writeTemp("platform.json", JSON.stringify({ region: "eu-west-1" }));
+    expect(loadConfig({ COALITION_CONFIG: file }).accounts.shared.network.availabilityZones).toEqual(["eu-west-1a", "eu-west-1b"]);
+  });
+
+  it("applies environment variables after the file and names them in errors", () => {
+    const file = writeTemp("platform.yaml", "accounts:\n  prod:\n    accountId: '444444444444'\n");
+    const config = loadConfig({ COALITION_CONFIG: file, COALITION_PROD_ACCOUNT_ID: "555555555555", COALITION_STATE_LOCKING: "both" });
+    expect(config.accounts.prod.accountId).toBe("555555555555");
+    expect(config.state.locking).toBe("both");
+    expect(() => loadConfig({ COALITION_DEV_ACCOUNT_ID: "oops" })).toThrow("accounts.dev.accountId (from COALITION_DEV_ACCOUNT_ID): must be a 12-digit AWS account id");
+  });
+
+  it("reports a missing or unreadable file", () => {
+    expect(() => loadConfig({ COALITION_CONFIG: "/nonexistent/platform.yaml" })).toThrow(/platform\.yaml \(named by COALITION_CONFIG\): file not found/);
+    const broken = writeTemp("broken.yaml", "prefix: [unclosed\n");
+    expect(() => loadConfig({ COALITION_CONFIG: broken })).toThrow(/broken\.yaml \(named by COALITION_CONFIG\): cannot be parsed/);
+    const scalar = writeTemp("scalar.yaml", "just a string\n");
+    expect(() => loadConfig({ COALITION_CONFIG: scalar })).toThrow(/must contain a mapping/);
+  });
+});

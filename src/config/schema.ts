@@ -1,0 +1,158 @@
+import { z } from "zod";
+import { cidrContains, cidrsOverlap, parseCidr } from "./cidr";
+
+/** The three accounts, in deployment order. */
+export const ENVIRONMENTS = ["shared", "prod", "dev"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** The accounts that run the application and reach the shared database through peering. */
+export const APPLICATION_ENVIRONMENTS = ["prod", "dev"] as const;
+export type ApplicationEnvironment = (typeof APPLICATION_ENVIRONMENTS)[number];
+
+/** Interface endpoints an application VPC may have, by the last part of their service name. */
+export const INTERFACE_ENDPOINT_SERVICES = ["secretsmanager", "logs", "geo.places", "email"] as const;
+export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
+
+export const STATE_LOCKING_MODES = ["dynamodb", "s3", "both"] as const;
+export type StateLocking = (typeof STATE_LOCKING_MODES)[number];
+
+/** Tags the stacks set themselves on every resource. */
+const RESERVED_TAGS = ["Environment", "ManagedBy"];
+
+const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const problem = parseCidr(value).problem;
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
+
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region name such as us-east-1");
+
+const networkSchema = z
+  .object({
+    vpcCidr: cidr,
+    /** Two zones; defaults to the region's "a" and "b" zones. */
+    availabilityZones: z.array(z.string()).length(2, "must name exactly two zones").optional(),
+    /** Public subnets, one per zone, or none (then the VPC has no internet gateway). */
+    publicSubnetCidrs: z
+      .array(cidr)
+      .refine((list) => list.length === 0 || list.length === 2, "must list two subnets (one per zone) or none"),
+    /** Private subnets, one per zone: application subnets in prod/dev, database subnets in shared. */
+    privateSubnetCidrs: z.array(cidr).length(2, "must list two subnets, one per zone"),
+    /** Interface endpoints (private DNS, first zone only) that Lambda needs in a VPC without NAT. */
+    interfaceEndpoints: z
+      .array(z.enum(INTERFACE_ENDPOINT_SERVICES))
+      .refine((list) => new Set(list).size === list.length, "lists a service twice")
+      .default([]),
+    /** Put the interface endpoints behind the Terraform variable `enable_vpc_endpoints`. */
+    switchableEndpoints: z.boolean().default(false),
+  })
+  .strict();
+
+const accountSchema = z.object({ accountId, network: networkSchema }).strict();
+
+const fieldsSchema = z
+  .object({
+    /** Name part of every resource the stacks create; lower case so it is valid in S3 and IAM names. */
+    prefix: z
+      .string()
+      .regex(
+        /^[a-z](?!.*--)[a-z0-9-]{0,18}[a-z0-9]$/,
+        "must be 2-20 characters of lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it is part of S3 bucket and IAM names)",
+      ),
+    region,
+    github: z
+      .object({
+        repo: z
+          .string()
+          .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "must be owner/name, e.g. your-org/coalition-builder"),
+      })
+      .strict(),
+    state: z.object({ locking: z.enum(STATE_LOCKING_MODES) }).strict(),
+    /** Tags on every resource, besides Environment and ManagedBy which the stacks set. */
+    tags: z
+      .record(z.string().min(1).max(128), z.string().max(256))
+      .superRefine((tags, ctx) => {
+        for (const key of Object.keys(tags).filter((k) => RESERVED_TAGS.includes(k))) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: "is set by the stacks and cannot be configured" });
+        }
+      }),
+    accounts: z
+      .object({ shared: accountSchema, prod: accountSchema, dev: accountSchema })
+      .strict(),
+  })
+  .strict();
+
+/** The whole configuration: each field's own rules, then the rules that relate fields. */
+export const configSchema = fieldsSchema.superRefine(checkAcrossFields);
+
+export type RawConfig = z.input<typeof configSchema>;
+type ParsedConfig = z.output<typeof fieldsSchema>;
+
+/** An account's network once defaults are filled in. */
+export type NetworkConfig = ParsedConfig["accounts"]["shared"]["network"] & { availabilityZones: string[] };
+
+export interface AccountConfig {
+  accountId: string;
+  network: NetworkConfig;
+}
+
+/** The validated configuration the stacks are built from. */
+export interface PlatformConfig extends Omit<ParsedConfig, "accounts"> {
+  accounts: Record<Environment, AccountConfig>;
+}
+
+/** Rules that relate several fields. Fields that are themselves invalid are skipped here: their own rule reports them. */
+function checkAcrossFields(config: ParsedConfig, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+
+  const seenIds = new Map<string, Environment>();
+  for (const env of ENVIRONMENTS) {
+    const id = config.accounts[env].accountId;
+    const other = seenIds.get(id);
+    if (other) issue(["accounts", env, "accountId"], `is the same as accounts.${other}.accountId; each environment needs its own account`);
+    else seenIds.set(id, env);
+  }
+
+  const vpcs = ENVIRONMENTS.map((env) => ({ env, cidr: config.accounts[env].network.vpcCidr })).filter(
+    (vpc) => !parseCidr(vpc.cidr).problem,
+  );
+  vpcs.forEach((vpc, i) => {
+    for (const earlier of vpcs.slice(0, i)) {
+      if (cidrsOverlap(vpc.cidr, earlier.cidr)) {
+        issue(["accounts", vpc.env, "network", "vpcCidr"], `${vpc.cidr} overlaps accounts.${earlier.env}.network.vpcCidr (${earlier.cidr}); peered VPCs need distinct ranges`);
+      }
+    }
+  });
+
+  for (const env of ENVIRONMENTS) {
+    const network = config.accounts[env].network;
+    const base = ["accounts", env, "network"];
+    const subnets = [
+      ...network.publicSubnetCidrs.map((value, i) => ({ path: [...base, "publicSubnetCidrs", i], value })),
+      ...network.privateSubnetCidrs.map((value, i) => ({ path: [...base, "privateSubnetCidrs", i], value })),
+    ].filter((subnet) => !parseCidr(subnet.value).problem);
+    const vpcValid = !parseCidr(network.vpcCidr).problem;
+    subnets.forEach((subnet, i) => {
+      if (vpcValid && !cidrContains(network.vpcCidr, subnet.value)) {
+        issue(subnet.path, `${subnet.value} is outside the VPC range ${network.vpcCidr}`);
+      }
+      for (const earlier of subnets.slice(0, i)) {
+        if (cidrsOverlap(subnet.value, earlier.value)) {
+          issue(subnet.path, `${subnet.value} overlaps ${earlier.path.join(".")} (${earlier.value})`);
+        }
+      }
+    });
+    network.availabilityZones?.forEach((zone, i) => {
+      if (region.safeParse(config.region).success && !new RegExp(`^${config.region}[a-z]$`).test(zone)) {
+        issue([...base, "availabilityZones", i], `${zone} is not a zone of region ${config.region}`);
+      }
+    });
+    if (network.availabilityZones && network.availabilityZones[0] === network.availabilityZones[1]) {
+      issue([...base, "availabilityZones"], "must name two different zones");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { Construct } from "constructs";
+import type { AccountConfig, Environment, PlatformConfig } from "../config";
+import { ReadableStack } from "../naming/addresses";
+import { names } from "../naming/names";
+import { configureStateBackend } from "./state-backend";
+
+/** Terraform 1.10 brought S3-native state locking; 1.11 and 1.12+ are what teams run. */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0, < 2.0.0";
+
+export interface AccountStackProps {
+  readonly config: PlatformConfig;
+  /** The environment, which is also the stack's name. */
+  readonly environment: Environment;
+}
+
+/**
+ * A stack deployed into one environment's account: its AWS provider (pinned to that account, with
+ * the platform's default tags), its state in that account's bucket, and the Terraform version range.
+ */
+export class AccountStack extends ReadableStack {
+  readonly config: PlatformConfig;
+  readonly environment: Environment;
+  readonly account: AccountConfig;
+
+  constructor(scope: Construct, props: AccountStackProps) {
+    super(scope, props.environment);
+    this.config = props.config;
+    this.environment = props.environment;
+    this.account = props.config.accounts[props.environment];
+
+    new AwsProvider(this, "aws", {
+      region: this.config.region,
+      // Refuses to plan with credentials of another account, e.g. dev credentials on the prod stack.
+      allowedAccountIds: [this.account.accountId],
+      defaultTags: [{ tags: this.tags() }],
+    });
+    configureStateBackend(this, {
+      bucket: names.stateBucket(this.config.prefix, this.account.accountId),
+      key: names.stateKey(this.environment),
+      region: this.config.region,
+      lockTable: names.lockTable(this.config.prefix),
+      locking: this.config.state.locking,
+    });
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+  }
+
+  /** A provider acting in another environment's account through a role assumed there. */
+  protected providerInAccount(alias: string, accountId: string, roleArn: string): AwsProvider {
+    return new AwsProvider(this, `aws_${alias}`, {
+      alias,
+      region: this.config.region,
+      allowedAccountIds: [accountId],
+      assumeRole: [{ roleArn, sessionName: `${this.config.prefix}-${this.environment}-terraform` }],
+      defaultTags: [{ tags: this.tags() }],
+    });
+  }
+
+  /** Name for a resource of this environment: `{prefix}-{env}-{parts}`. */
+  resourceName(...parts: string[]): string {
+    return names.resource(this.config.prefix, this.environment, ...parts);
+  }
+
+  private tags(): Record<string, string> {
+    return { ...this.config.tags, Environment: this.environment, ManagedBy: "terraform" };
+  }
+}

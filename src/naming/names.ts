@@ -1,0 +1,20 @@
+import type { Environment } from "../config";
+
+/**
+ * Every AWS resource name the platform derives, in one place. The bootstrap scripts and the
+ * CloudFormation templates create some of these resources, so changing a rule here renames
+ * live infrastructure: treat these as a public interface.
+ */
+export const names = {
+  /** S3 bucket holding an account's Terraform state. */
+  stateBucket: (prefix: string, accountId: string) => `${prefix}-terraform-state-${accountId}`,
+  /** DynamoDB table holding an account's Terraform state locks. */
+  lockTable: (prefix: string) => `${prefix}-terraform-locks`,
+  /** Key of a stack's state object inside its account's state bucket. */
+  stateKey: (env: Environment) => `${env}/terraform.tfstate`,
+  /** Role in the shared account that prod and dev assume to accept their VPC peering. */
+  peeringAccepterRole: "vpc-peering-accepter",
+  peeringAccepterRoleArn: (sharedAccountId: string) => `arn:aws:iam::${sharedAccountId}:role/${names.peeringAccepterRole}`,
+  /** Name (and Name tag) of a resource that belongs to one environment. */
+  resource: (prefix: string, env: Environment, ...parts: string[]) => [prefix, env, ...parts].join("-"),
+} as const;
