@@ -1,0 +1,42 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+/** Names a local filesystem mirror of the providers (a folder holding registry.terraform.io/...). */
+export const PROVIDER_MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
+
+/** The terraform binary on PATH, or undefined when there is none. */
+export function findTerraform(): string | undefined {
+  const result = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
+  return result.status === 0 ? "terraform" : undefined;
+}
+
+/**
+ * Environment for running terraform unattended. With TERRAFORM_PROVIDER_MIRROR set, a generated CLI
+ * configuration installs the AWS provider from that mirror only, so nothing is downloaded.
+ */
+export function terraformEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  const mirror = process.env[PROVIDER_MIRROR_VARIABLE];
+  if (mirror) {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "terraform-cli-")), "cli.tfrc");
+    writeFileSync(
+      file,
+      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(path.resolve(mirror))}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
+    );
+    env.TF_CLI_CONFIG_FILE = file;
+  }
+  return env;
+}
+
+export interface TerraformResult {
+  status: number | null;
+  output: string;
+}
+
+/** Runs one terraform command in `dir`, returning its exit status and combined output. */
+export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): TerraformResult {
+  const result = spawnSync("terraform", [...args, "-no-color"], { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}

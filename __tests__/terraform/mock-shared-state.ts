@@ -1,0 +1,21 @@
+import type { SharedOutputName } from "../../src/contract/shared-outputs";
+
+/**
+ * Values the mock Terraform tests give the shared remote state: one for every output of the
+ * contract (the type makes a new output a compile error here until it gets a value).
+ */
+const MOCK_SHARED_OUTPUTS: Record<SharedOutputName, string | string[]> = {
+  vpc_id: "vpc-0a1b2c3d4e5f60001",
+  vpc_cidr: "10.0.0.0/16",
+  db_subnet_ids: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+  db_subnet_cidrs: ["10.0.5.0/24", "10.0.6.0/24"],
+  db_route_table_id: "rtb-0a1b2c3d4e5f60001",
+};
+
+/** HCL for a test file: the shared state overridden with the values above. */
+export function sharedStateOverride(): string {
+  const outputs = Object.entries(MOCK_SHARED_OUTPUTS)
+    .map(([name, value]) => `      ${name} = ${JSON.stringify(value)}`)
+    .join("\n");
+  return `override_data {\n  target = data.terraform_remote_state.shared\n  values = {\n    outputs = {\n${outputs}\n    }\n  }\n}\n`;
+}

@@ -1,0 +1,26 @@
+# Applies the whole prod stack against mocked AWS providers (its own account and the shared one).
+mock_provider "aws" {}
+mock_provider "aws" {
+  alias = "shared"
+}
+
+run "apply" {
+  command = apply
+
+  assert {
+    condition     = aws_vpc_peering_connection.peering_connection.peer_vpc_id == data.terraform_remote_state.shared.outputs.vpc_id
+    error_message = "prod should request peering with the VPC that shared publishes."
+  }
+  assert {
+    condition     = aws_route.peering_requester_route.destination_cidr_block == data.terraform_remote_state.shared.outputs.vpc_cidr
+    error_message = "prod's app route table should reach the shared VPC."
+  }
+  assert {
+    condition     = aws_route.peering_accepter_route.route_table_id == data.terraform_remote_state.shared.outputs.db_route_table_id && aws_route.peering_accepter_route.destination_cidr_block == "10.1.0.0/16"
+    error_message = "The shared database route table should reach prod's VPC."
+  }
+  assert {
+    condition     = aws_vpc_endpoint.network_email_endpoint.private_dns_enabled && aws_vpc_endpoint.network_email_endpoint.service_name == "com.amazonaws.us-east-1.email"
+    error_message = "prod should have the SES endpoint with private DNS."
+  }
+}
