@@ -2,15 +2,17 @@ import { TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import type { ApplicationEnvironment, PlatformConfig } from "../src/config";
 import { SharedState } from "../src/contract/shared-outputs";
+import { GitHubOidc } from "../src/constructs/github-oidc";
 import { Networking } from "../src/constructs/networking";
 import { VpcPeering } from "../src/constructs/vpc-peering";
 import { AccountStack } from "../src/core/account-stack";
 import { names } from "../src/naming/names";
 
-/** An application account (prod or dev): its VPC, peered to the shared VPC that holds the database. */
+/** An application account (prod or dev): its VPC, peered to the shared VPC that holds the database, and its deploy role. */
 export class ApplicationStack extends AccountStack {
   readonly network: Networking;
   readonly peering: VpcPeering;
+  readonly githubOidc: GitHubOidc;
 
   constructor(scope: Construct, config: PlatformConfig, environment: ApplicationEnvironment) {
     super(scope, { config, environment });
@@ -59,6 +61,12 @@ export class ApplicationStack extends AccountStack {
         routeTableId: shared.string("db_route_table_id"),
       },
       accepterProvider: this.providerInAccount("shared", sharedAccountId, names.peeringAccepterRoleArn(sharedAccountId)),
+    });
+
+    this.githubOidc = new GitHubOidc(this, "github_oidc", {
+      ...this.githubOidcProps(),
+      peeringAccountIds: [sharedAccountId],
+      sharedStateAccountId: sharedAccountId,
     });
   }
 }

@@ -1,12 +1,14 @@
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../src/config";
 import { declareSharedOutputs } from "../src/contract/shared-outputs";
+import { GitHubOidc } from "../src/constructs/github-oidc";
 import { Networking } from "../src/constructs/networking";
 import { AccountStack } from "../src/core/account-stack";
 
-/** The shared account: the network the database lives in, published to prod and dev through its state. */
+/** The shared account: the network the database lives in, published to prod and dev through its state, and its deploy role. */
 export class SharedStack extends AccountStack {
   readonly network: Networking;
+  readonly githubOidc: GitHubOidc;
 
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, { config, environment: "shared" });
@@ -22,6 +24,8 @@ export class SharedStack extends AccountStack {
       privateTier: "db",
       interfaceEndpoints: network.interfaceEndpoints,
     });
+
+    this.githubOidc = new GitHubOidc(this, "github_oidc", this.githubOidcProps());
 
     declareSharedOutputs(this, {
       vpc_id: this.network.vpc.id,

@@ -57,9 +57,9 @@ export function parseConfig(raw: unknown, origins: ReadonlyMap<string, string> =
   const config = result.data;
   const accounts = Object.fromEntries(
     ENVIRONMENTS.map((env) => {
-      const { accountId, network } = config.accounts[env];
-      const availabilityZones = network.availabilityZones ?? [`${config.region}a`, `${config.region}b`];
-      return [env, { accountId, network: { ...network, availabilityZones } }];
+      const account = config.accounts[env];
+      const availabilityZones = account.network.availabilityZones ?? [`${config.region}a`, `${config.region}b`];
+      return [env, { ...account, network: { ...account.network, availabilityZones } }];
     }),
   ) as PlatformConfig["accounts"];
   return { ...config, accounts };

@@ -51,7 +51,18 @@ const networkSchema = z
   })
   .strict();
 
-const accountSchema = z.object({ accountId, network: networkSchema }).strict();
+const githubOidcSchema = z
+  .object({
+    /** create: this stack manages the account's OIDC provider; existing: another stack (bootstrap) does. */
+    provider: z.enum(["create", "existing"]).default("create"),
+    /** Import what the CloudFormation bootstrap created (provider when created here, role, inline policies). */
+    adoptBootstrap: z.boolean().default(false),
+  })
+  .strict();
+
+const accountSchema = z
+  .object({ accountId, network: networkSchema, githubOidc: githubOidcSchema.default({}) })
+  .strict();
 
 const fieldsSchema = z
   .object({
@@ -94,8 +105,7 @@ type ParsedConfig = z.output<typeof fieldsSchema>;
 /** An account's network once defaults are filled in. */
 export type NetworkConfig = ParsedConfig["accounts"]["shared"]["network"] & { availabilityZones: string[] };
 
-export interface AccountConfig {
-  accountId: string;
+export interface AccountConfig extends Omit<ParsedConfig["accounts"]["shared"], "network"> {
   network: NetworkConfig;
 }
 

@@ -1,5 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { Construct } from "constructs";
+import type { GitHubOidcProps } from "../constructs/github-oidc";
 import type { AccountConfig, Environment, PlatformConfig } from "../config";
 import { ReadableStack } from "../naming/addresses";
 import { names } from "../naming/names";
@@ -54,6 +55,19 @@ export class AccountStack extends ReadableStack {
       assumeRole: [{ roleArn, sessionName: `${this.config.prefix}-${this.environment}-terraform` }],
       defaultTags: [{ tags: this.tags() }],
     });
+  }
+
+  /** What every account's GitHub OIDC construct is given, from the configuration. */
+  protected githubOidcProps(): GitHubOidcProps {
+    return {
+      environment: this.environment,
+      accountId: this.account.accountId,
+      region: this.config.region,
+      prefix: this.config.prefix,
+      repo: this.config.github.repo,
+      createProvider: this.account.githubOidc.provider === "create",
+      adoptBootstrap: this.account.githubOidc.adoptBootstrap,
+    };
   }
 
   /** Name for a resource of this environment: `{prefix}-{env}-{parts}`. */

@@ -15,6 +15,13 @@ export const names = {
   /** Role in the shared account that prod and dev assume to accept their VPC peering. */
   peeringAccepterRole: "vpc-peering-accepter",
   peeringAccepterRoleArn: (sharedAccountId: string) => `arn:aws:iam::${sharedAccountId}:role/${names.peeringAccepterRole}`,
+  /** Role GitHub Actions assumes through OIDC to deploy an environment. */
+  githubActionsRole: (env: Environment) => `github-actions-${env}`,
+  /** The account's GitHub Actions OIDC provider (its ARN is fixed by the issuer host). */
+  githubOidcProviderArn: (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com`,
+  /** Inline policies of the GitHub Actions role. */
+  githubStatePolicy: "terraform-state",
+  githubInfrastructurePolicy: "infrastructure",
   /** Name (and Name tag) of a resource that belongs to one environment. */
   resource: (prefix: string, env: Environment, ...parts: string[]) => [prefix, env, ...parts].join("-"),
 } as const;

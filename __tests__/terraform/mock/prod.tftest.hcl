@@ -24,3 +24,16 @@ run "apply" {
     error_message = "prod should have the SES endpoint with private DNS."
   }
 }
+
+run "deploy_role" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_iam_role.github_oidc_role.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] == ["repo:your-org/coalition-builder:environment:prod", "repo:your-org/coalition-builder:ref:refs/heads/main"]
+    error_message = "prod's role should trust the prod environment and main only."
+  }
+  assert {
+    condition     = contains([for s in jsondecode(aws_iam_role_policy.github_oidc_infrastructure_policy.policy).Statement : s.Sid], "AssumePeeringAccepter")
+    error_message = "prod's deploy role should be able to assume the shared accepter role."
+  }
+}

@@ -21,3 +21,16 @@ run "apply" {
     error_message = "Only the public route table goes to the internet gateway."
   }
 }
+
+run "deploy_role" {
+  command = apply
+
+  assert {
+    condition     = aws_iam_role.github_oidc_role.name == "github-actions-shared" && output.github_oidc_role_arn == aws_iam_role.github_oidc_role.arn
+    error_message = "shared should have its github-actions role and output its ARN."
+  }
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.github_oidc_infrastructure_policy.policy, "sts:AssumeRole")
+    error_message = "The shared deploy role assumes no other role."
+  }
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { ENVIRONMENTS, type Environment } from "../../src/config";
+import { decideIdentity, decideTrust, synthesizedRolePolicies, type Decision } from "../support/iam";
+import { exampleConfig, synthPlatform } from "../support/synth";
+
+const config = exampleConfig();
+const stacks = synthPlatform(config);
+const SHARED = config.accounts.shared.accountId;
+const FOREIGN = "999999999999";
+const REGION = "us-east-1";
+const OTHER_REGION = "eu-west-1";
+
+type Row = [action: string, resource: string, expected: Decision, context?: Record<string, string | string[]>];
+
+/** Requests every environment's role is judged on; `a` is the role's own account. */
+function commonRows(env: Environment, a: string): Row[] {
+  const bucket = `arn:aws:s3:::coalition-${env}-static-assets`;
+  return [
+    // IAM: read anywhere, change only the project's prefix, never the deploy roles themselves.
+    ["iam:GetRole", `arn:aws:iam::${a}:role/anything`, "Allowed"],
+    ["iam:ListRoles", "*", "Allowed"],
+    ["iam:CreateRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed"],
+    ["iam:DeleteRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed"],
+    ["iam:CreateRole", `arn:aws:iam::${a}:role/other-lambda`, "ImplicitlyDenied"],
+    ["iam:DeleteRole", `arn:aws:iam::${a}:role/other-lambda`, "ImplicitlyDenied"],
+    ["iam:CreateRole", `arn:aws:iam::${FOREIGN}:role/coalition-lambda`, "ImplicitlyDenied"],
+    ["iam:PassRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed"],
+    ["iam:PassRole", `arn:aws:iam::${a}:role/admin`, "ImplicitlyDenied"],
+    ["iam:PassRole", `arn:aws:iam::${a}:role/github-actions-prod`, "ImplicitlyDenied"],
+    ["iam:PutRolePolicy", `arn:aws:iam::${a}:role/github-actions-prod`, "ImplicitlyDenied"],
+    ["iam:CreatePolicy", `arn:aws:iam::${a}:policy/coalition-app`, "Allowed"],
+    ["iam:CreatePolicy", `arn:aws:iam::${a}:policy/other-app`, "ImplicitlyDenied"],
+    ["iam:CreateInstanceProfile", `arn:aws:iam::${a}:instance-profile/coalition-bastion`, "Allowed"],
+    ["iam:CreateUser", `arn:aws:iam::${a}:user/ses/coalition-smtp`, "Allowed"],
+    ["iam:CreateUser", `arn:aws:iam::${a}:user/coalition-admin`, "ImplicitlyDenied"],
+    ["iam:UpdateOpenIDConnectProviderThumbprint", `arn:aws:iam::${a}:oidc-provider/token.actions.githubusercontent.com`, "Allowed"],
+    ["iam:DeleteOpenIDConnectProvider", `arn:aws:iam::${a}:oidc-provider/accounts.google.com`, "ImplicitlyDenied"],
+    ["iam:CreateServiceLinkedRole", `arn:aws:iam::${a}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS`, "Allowed", { "iam:AWSServiceName": "rds.amazonaws.com" }],
+    ["iam:CreateServiceLinkedRole", `arn:aws:iam::${a}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`, "ImplicitlyDenied", { "iam:AWSServiceName": "ecs.amazonaws.com" }],
+    // EC2: read at *, everything else only in this account and region.
+    ["ec2:DescribeRegions", "*", "Allowed"],
+    ["ec2:DescribeVpcs", "*", "Allowed"],
+    ["ec2:RunInstances", `arn:aws:ec2:${REGION}:${a}:instance/i-0123456789abcdef0`, "Allowed"],
+    ["ec2:RunInstances", `arn:aws:ec2:${REGION}::image/ami-0123456789abcdef0`, "Allowed"],
+    ["ec2:RunInstances", `arn:aws:ec2:${REGION}:${FOREIGN}:instance/i-0123456789abcdef0`, "ImplicitlyDenied"],
+    ["ec2:RunInstances", `arn:aws:ec2:${OTHER_REGION}:${a}:instance/i-0123456789abcdef0`, "ImplicitlyDenied"],
+    ["ec2:CreateVpc", `arn:aws:ec2:${REGION}:${a}:vpc/vpc-0123456789abcdef0`, "Allowed"],
+    ["ec2:CreateVpcPeeringConnection", `arn:aws:ec2:${REGION}:${a}:vpc-peering-connection/pcx-0123456789abcdef0`, "Allowed"],
+    ["ec2:AcceptVpcPeeringConnection", `arn:aws:ec2:${REGION}:${FOREIGN}:vpc-peering-connection/pcx-0123456789abcdef0`, "ImplicitlyDenied"],
+    // Regional services: this account and region only.
+    ["rds:CreateDBInstance", `arn:aws:rds:${REGION}:${a}:db:coalition-db`, "Allowed"],
+    ["rds:DeleteDBInstance", `arn:aws:rds:${REGION}:${a}:db:coalition-db`, "Allowed"],
+    ["rds:DeleteDBInstance", `arn:aws:rds:${REGION}:${FOREIGN}:db:coalition-db`, "ImplicitlyDenied"],
+    ["rds:DeleteDBInstance", `arn:aws:rds:${OTHER_REGION}:${a}:db:coalition-db`, "ImplicitlyDenied"],
+    ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${a}:function:coalition-prod`, "Allowed"],
+    ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${FOREIGN}:function:coalition-prod`, "ImplicitlyDenied"],
+    ["ecr:PutImage", `arn:aws:ecr:${REGION}:${a}:repository/coalition-prod`, "Allowed"],
+    ["ecr:GetAuthorizationToken", "*", "Allowed"],
+    ["secretsmanager:CreateSecret", `arn:aws:secretsmanager:${REGION}:${a}:secret:coalition/prod/database-url-AbCdEf`, "Allowed"],
+    ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${FOREIGN}:secret:coalition/prod/database-url-AbCdEf`, "ImplicitlyDenied"],
+    ["ssm:PutParameter", `arn:aws:ssm:${REGION}:${a}:parameter/coalition/setting`, "Allowed"],
+    ["sns:CreateTopic", `arn:aws:sns:${REGION}:${a}:coalition-alerts`, "Allowed"],
+    ["cloudwatch:PutMetricAlarm", `arn:aws:cloudwatch:${REGION}:${a}:alarm:coalition-db-cpu`, "Allowed"],
+    ["logs:CreateLogGroup", `arn:aws:logs:${REGION}:${a}:log-group:/aws/lambda/coalition-prod`, "Allowed"],
+    ["logs:CreateLogGroup", `arn:aws:logs:${OTHER_REGION}:${a}:log-group:/aws/lambda/coalition-prod`, "ImplicitlyDenied"],
+    ["wafv2:CreateWebACL", `arn:aws:wafv2:${REGION}:${a}:regional/webacl/coalition-prod/0123abcd-0000-0000-0000-000000000000`, "Allowed"],
+    ["wafv2:ListWebACLs", "*", "Allowed"],
+    ["ses:CreateEmailIdentity", `arn:aws:ses:${REGION}:${a}:identity/example.org`, "Allowed"],
+    ["acm:DeleteCertificate", `arn:aws:acm:${REGION}:${a}:certificate/0123abcd-0000-0000-0000-000000000000`, "Allowed"],
+    ["acm:RequestCertificate", "*", "Allowed"],
+    ["kms:CreateKey", "*", "Allowed"],
+    ["kms:ScheduleKeyDeletion", `arn:aws:kms:${REGION}:${a}:key/0123abcd-0000-0000-0000-000000000000`, "Allowed"],
+    ["kms:ScheduleKeyDeletion", `arn:aws:kms:${REGION}:${FOREIGN}:key/0123abcd-0000-0000-0000-000000000000`, "ImplicitlyDenied"],
+    ["geo:CreatePlaceIndex", `arn:aws:geo:${REGION}:${a}:place-index/coalition-prod`, "Allowed"],
+    ["events:PutRule", `arn:aws:events:${REGION}:${a}:rule/coalition-prod-zappa-keep-warm`, "Allowed"],
+    ["events:PutRule", `arn:aws:events:${REGION}:${FOREIGN}:rule/coalition-prod-zappa-keep-warm`, "ImplicitlyDenied"],
+    // Global services with the account in their ARNs.
+    ["cloudfront:CreateDistribution", "*", "Allowed"],
+    ["cloudfront:UpdateDistribution", `arn:aws:cloudfront::${a}:distribution/E0123456789ABC`, "Allowed"],
+    ["cloudfront:DeleteDistribution", `arn:aws:cloudfront::${FOREIGN}:distribution/E123`, "ImplicitlyDenied"],
+    ["cloudfront:ListDistributions", "*", "Allowed"],
+    ["budgets:ModifyBudget", `arn:aws:budgets::${a}:budget/coalition-monthly`, "Allowed"],
+    ["budgets:ModifyBudget", `arn:aws:budgets::${FOREIGN}:budget/coalition-monthly`, "ImplicitlyDenied"],
+    // Truly global services.
+    ["route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/Z0123456789ABC", "Allowed"],
+    ["route53:CreateHostedZone", "*", "Allowed"],
+    ["route53:DeleteHostedZone", "arn:aws:route53:::hostedzone/Z0123456789ABC", "ImplicitlyDenied"],
+    ["apigateway:POST", `arn:aws:apigateway:${REGION}::/restapis`, "Allowed"],
+    ["ce:CreateAnomalyMonitor", "*", "Allowed"],
+    ["cloudformation:CreateResource", "*", "Allowed"],
+    ["cloudformation:CreateStack", `arn:aws:cloudformation:${REGION}:${a}:stack/coalition-prod/01234567-aaaa-bbbb-cccc-0123456789ab`, "Allowed"],
+    ["cloudformation:CreateStack", `arn:aws:cloudformation:${REGION}:${a}:stack/other-stack/01234567-aaaa-bbbb-cccc-0123456789ab`, "ImplicitlyDenied"],
+    // S3: read anywhere; change only this environment's buckets, never a state bucket's settings.
+    ["s3:GetObject", "arn:aws:s3:::someone-elses-bucket/key", "Allowed"],
+    ["s3:DeleteBucket", "arn:aws:s3:::someone-elses-bucket", "ImplicitlyDenied"],
+    ["s3:PutObject", "arn:aws:s3:::someone-elses-bucket/key", "ImplicitlyDenied"],
+    ["s3:CreateBucket", bucket, "Allowed"],
+    ["s3:DeleteBucket", bucket, "Allowed"],
+    ["s3:PutBucketPolicy", bucket, "Allowed"],
+    ["s3:PutBucketPublicAccessBlock", bucket, "Allowed"],
+    ["s3:PutObject", `${bucket}/css/site.css`, "Allowed"],
+    ["s3:DeleteBucket", `arn:aws:s3:::coalition-${env === "prod" ? "dev" : "prod"}-static-assets`, "ImplicitlyDenied"],
+    ["s3:DeleteBucket", `arn:aws:s3:::coalition-terraform-state-${a}`, "ImplicitlyDenied"],
+    ["s3:PutBucketPolicy", `arn:aws:s3:::coalition-terraform-state-${a}`, "ImplicitlyDenied"],
+    ["s3:DeleteObject", `arn:aws:s3:::coalition-terraform-state-${a}/${env}/terraform.tfstate`, "ImplicitlyDenied"],
+    // STS: nothing but the shared accepter role (prod and dev rows add the allow).
+    ["sts:AssumeRole", `arn:aws:iam::${SHARED}:role/OrganizationAccountAccessRole`, "ImplicitlyDenied"],
+    ["sts:AssumeRole", `arn:aws:iam::${FOREIGN}:role/vpc-peering-accepter`, "ImplicitlyDenied"],
+  ];
+}
+
+/** Terraform's own state access. */
+function stateRows(env: Environment, a: string): Row[] {
+  const own = `arn:aws:s3:::coalition-terraform-state-${a}`;
+  const sharedBucket = `arn:aws:s3:::coalition-terraform-state-${SHARED}`;
+  const rows: Row[] = [
+    ["s3:ListBucket", own, "Allowed"],
+    ["s3:PutObject", `${own}/${env}/terraform.tfstate`, "Allowed"],
+    ["s3:DeleteObject", `${own}/${env}/terraform.tfstate.tflock`, "Allowed"],
+    ["dynamodb:PutItem", `arn:aws:dynamodb:${REGION}:${a}:table/coalition-terraform-locks`, "Allowed"],
+    ["dynamodb:DeleteTable", `arn:aws:dynamodb:${REGION}:${a}:table/coalition-terraform-locks`, "ImplicitlyDenied"],
+    ["dynamodb:PutItem", `arn:aws:dynamodb:${REGION}:${a}:table/other-table`, "ImplicitlyDenied"],
+  ];
+  if (env === "shared") return rows;
+  return [
+    ...rows,
+    ["s3:GetObject", `${sharedBucket}/shared/terraform.tfstate`, "Allowed"],
+    ["s3:PutObject", `${sharedBucket}/shared/terraform.tfstate`, "ImplicitlyDenied"],
+    ["sts:AssumeRole", `arn:aws:iam::${SHARED}:role/vpc-peering-accepter`, "Allowed"],
+  ];
+}
+
+describe.each(ENVIRONMENTS)("the %s deploy role's permissions, as synthesized", (env) => {
+  const account = config.accounts[env].accountId;
+  const { roleName, identity } = synthesizedRolePolicies(stacks[env]);
+  const principal = `arn:aws:iam::${account}:role/${roleName}`;
+  const rows = [...commonRows(env, account), ...stateRows(env, account)];
+  if (env === "shared") rows.push(["sts:AssumeRole", `arn:aws:iam::${SHARED}:role/vpc-peering-accepter`, "ImplicitlyDenied"]);
+
+  it.each(rows)("%s on %s → %s", async (action, resource, expected, context) => {
+    expect(await decideIdentity(identity, { principal, action, resource, context })).toBe(expected);
+  });
+});
+
+describe("the deploy roles' trust, as synthesized", () => {
+  const repo = config.github.repo;
+  const aud = "sts.amazonaws.com";
+  const assume = (env: Environment, sub: string | undefined, audience = aud, providerAccount = config.accounts[env].accountId) => {
+    const { trust, roleName } = synthesizedRolePolicies(stacks[env]);
+    const context: Record<string, string> = { "token.actions.githubusercontent.com:aud": audience };
+    if (sub !== undefined) context["token.actions.githubusercontent.com:sub"] = sub;
+    return decideTrust(trust, {
+      provider: `arn:aws:iam::${providerAccount}:oidc-provider/token.actions.githubusercontent.com`,
+      role: `arn:aws:iam::${config.accounts[env].accountId}:role/${roleName}`,
+      context,
+    });
+  };
+
+  const rows: [Environment, string | undefined, Decision][] = [
+    ["prod", `repo:${repo}:environment:prod`, "Allowed"],
+    ["prod", `repo:${repo}:ref:refs/heads/main`, "Allowed"],
+    ["prod", `repo:${repo}:pull_request`, "ImplicitlyDenied"],
+    ["prod", `repo:${repo}:ref:refs/heads/development`, "ImplicitlyDenied"],
+    ["prod", `repo:${repo}:environment:dev`, "ImplicitlyDenied"],
+    ["prod", `repo:someone/coalition-builder:environment:prod`, "ImplicitlyDenied"],
+    ["prod", `repo:${repo}-fork:environment:prod`, "ImplicitlyDenied"],
+    ["prod", `repo:your-org/other-repo:ref:refs/heads/main`, "ImplicitlyDenied"],
+    ["prod", undefined, "ImplicitlyDenied"],
+    ["dev", `repo:${repo}:environment:dev`, "Allowed"],
+    ["dev", `repo:${repo}:ref:refs/heads/development`, "Allowed"],
+    ["dev", `repo:${repo}:pull_request`, "Allowed"],
+    ["dev", `repo:${repo}:ref:refs/heads/main`, "ImplicitlyDenied"],
+    ["dev", `repo:${repo}:environment:prod`, "ImplicitlyDenied"],
+    ["shared", `repo:${repo}:environment:shared`, "Allowed"],
+    ["shared", `repo:${repo}:ref:refs/heads/main`, "Allowed"],
+    ["shared", `repo:${repo}:pull_request`, "ImplicitlyDenied"],
+    ["shared", `repo:${repo}:environment:prod`, "ImplicitlyDenied"],
+  ];
+
+  it.each(rows)("%s role from sub %s → %s", (env, sub, expected) => {
+    expect(assume(env, sub)).toBe(expected);
+  });
+
+  it.each(ENVIRONMENTS)("refuses the %s role with a wrong audience or another account's provider", (env) => {
+    const sub = `repo:${repo}:environment:${env}`;
+    expect(assume(env, sub)).toBe("Allowed");
+    expect(assume(env, sub, "sts.amazonaws.com.example")).toBe("ImplicitlyDenied");
+    expect(assume(env, sub, aud, FOREIGN)).toBe("ImplicitlyDenied");
+  });
+});

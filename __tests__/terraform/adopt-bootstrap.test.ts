@@ -1,0 +1,10 @@
+import { exampleConfig } from "../support/synth";
+import { describeStacksUnderTerraform } from "./harness";
+
+// The same stacks with import blocks for the CloudFormation-bootstrapped OIDC provider, role and policies.
+describeStacksUnderTerraform(
+  "adopting the bootstrap",
+  exampleConfig((tree) => {
+    for (const env of ["shared", "prod", "dev"]) tree.accounts[env].githubOidc = { adoptBootstrap: true };
+  }),
+);

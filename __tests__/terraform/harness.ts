@@ -1,0 +1,61 @@
+import { App } from "cdktf";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ENVIRONMENTS, type PlatformConfig } from "../../src/config";
+import { definePlatform } from "../../stacks/platform";
+import { findTerraform, PROVIDER_MIRROR_VARIABLE, terraform, terraformEnvironment } from "../support/terraform";
+import { sharedStateOverride } from "./mock-shared-state";
+
+export const terraformAvailable = findTerraform() !== undefined;
+if (!terraformAvailable) {
+  console.warn(
+    "\n" + "!".repeat(78) + "\n!! SKIPPED: terraform is not on PATH, so the synthesized stacks were NOT validated.\n" +
+      `!! Install Terraform >= 1.10 and set ${PROVIDER_MIRROR_VARIABLE} to run these tests offline.\n` + "!".repeat(78) + "\n",
+  );
+}
+
+/**
+ * For every stack synthesized from `config`: terraform init (no backend), validate, and terraform test
+ * applying the whole stack against mocked providers with the run blocks of mock/<stack>.tftest.hcl.
+ * Resources the stack imports are overridden too: Terraform cannot import from a mock provider.
+ */
+export function describeStacksUnderTerraform(label: string, config: PlatformConfig): { stackDir: (name: string) => string } {
+  const outdir = mkdtempSync(path.join(tmpdir(), "coalition-synth-"));
+  const stackDir = (name: string) => path.join(outdir, "stacks", name);
+  const env = terraformEnvironment();
+
+  describe.skipIf(!terraformAvailable)(`${label}: synthesized stacks under real Terraform`, () => {
+    beforeAll(() => {
+      const app = new App({ outdir });
+      definePlatform(app, config);
+      app.synth();
+    });
+
+    describe.each(ENVIRONMENTS)("%s", (name) => {
+      beforeAll(() => {
+        const init = terraform(stackDir(name), ["init", "-backend=false", "-input=false"], env);
+        expect(init.output, "terraform init").toContain("Terraform has been successfully initialized");
+        const stack = JSON.parse(readFileSync(path.join(stackDir(name), "cdk.tf.json"), "utf8"));
+        const imported = ((stack.import ?? []) as { to: string }[]).map(({ to }) => `override_resource {\n  target = ${to}\n}\n`);
+        const runs = readFileSync(path.join(__dirname, "mock", `${name}.tftest.hcl`), "utf8");
+        const header = [...(name === "shared" ? [] : [sharedStateOverride()]), ...imported].join("\n");
+        writeFileSync(path.join(stackDir(name), `${name}.tftest.hcl`), `${header}\n${runs}`);
+      }, 120_000);
+
+      it("passes terraform validate", () => {
+        const result = terraform(stackDir(name), ["validate"], env);
+        expect(result.output).toContain("The configuration is valid");
+        expect(result.status).toBe(0);
+      }, 120_000);
+
+      it("applies in full against mocked providers (terraform test)", () => {
+        const result = terraform(stackDir(name), ["test"], env);
+        expect(result.output).toMatch(/Success! \d+ passed, 0 failed/);
+        expect(result.status).toBe(0);
+      }, 300_000);
+    });
+  });
+  return { stackDir };
+}

@@ -1,0 +1,100 @@
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { TerraformOutput, type TerraformResource } from "cdktf";
+import { Construct } from "constructs";
+import type { Environment } from "../config";
+import { names } from "../naming/names";
+import {
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_HOST,
+  githubTrustPolicy,
+  infrastructurePolicy,
+  terraformStatePolicy,
+} from "../policies";
+
+export interface GitHubOidcProps {
+  readonly environment: Environment;
+  readonly accountId: string;
+  readonly region: string;
+  /** Project prefix: IAM and S3 names the role may manage start with it. */
+  readonly prefix: string;
+  /** Repository allowed to deploy, `owner/name`. */
+  readonly repo: string;
+  /** Accounts whose `vpc-peering-accepter` role the deploy role may assume. Default none. */
+  readonly peeringAccountIds?: readonly string[];
+  /** Account of the shared state the environment reads (prod and dev). Default none. */
+  readonly sharedStateAccountId?: string;
+  /** Create the account's OIDC provider here (true), or refer to one another stack manages (false). Default true. */
+  readonly createProvider?: boolean;
+  /** Adopt the provider (when created here), role and inline policies the CloudFormation bootstrap made, with import blocks. Default false. */
+  readonly adoptBootstrap?: boolean;
+}
+
+/** A resource to import: its Terraform address and the id AWS knows it by. */
+export interface ImportTarget {
+  readonly address: string;
+  readonly id: string;
+}
+
+/**
+ * GitHub Actions' way into an account: the OIDC provider and the `github-actions-{env}` role, trusted
+ * only by the repository's contexts for that environment, with the state and infrastructure policies
+ * the policy builders define.
+ */
+export class GitHubOidc extends Construct {
+  readonly role: IamRole;
+  readonly providerArn: string;
+  private readonly adoptable: { resource: TerraformResource; id: string }[] = [];
+
+  constructor(scope: Construct, id: string, props: GitHubOidcProps) {
+    super(scope, id);
+    const roleName = names.githubActionsRole(props.environment);
+    const createProvider = props.createProvider ?? true;
+    this.providerArn = names.githubOidcProviderArn(props.accountId);
+
+    const provider = createProvider
+      ? new IamOpenidConnectProvider(this, "provider", {
+          url: `https://${GITHUB_OIDC_HOST}`,
+          clientIdList: [GITHUB_OIDC_AUDIENCE],
+          tags: { Name: "github-actions-oidc" },
+        })
+      : undefined;
+    if (provider) this.adoptable.push({ resource: provider, id: this.providerArn });
+
+    this.role = new IamRole(this, "role", {
+      name: roleName,
+      description: `Deploys the ${props.environment} environment from GitHub Actions (${props.repo})`,
+      assumeRolePolicy: JSON.stringify(githubTrustPolicy({ environment: props.environment, repo: props.repo, accountId: props.accountId })),
+      maxSessionDuration: 3600,
+      dependsOn: provider ? [provider] : undefined, // IAM rejects a trust policy naming a provider that does not exist yet
+      tags: { Name: roleName },
+    });
+    this.adoptable.push({ resource: this.role, id: roleName });
+
+    const inlinePolicy = (policyId: string, policyName: string, document: object) => {
+      const resource = new IamRolePolicy(this, policyId, { role: this.role.name, name: policyName, policy: JSON.stringify(document) });
+      this.adoptable.push({ resource, id: `${roleName}:${policyName}` });
+    };
+    const account = { environment: props.environment, accountId: props.accountId, region: props.region, prefix: props.prefix };
+    inlinePolicy("state_policy", names.githubStatePolicy, terraformStatePolicy({ ...account, sharedAccountId: props.sharedStateAccountId }));
+    inlinePolicy(
+      "infrastructure_policy",
+      names.githubInfrastructurePolicy,
+      infrastructurePolicy({ ...account, peeringAccountIds: props.peeringAccountIds ?? [] }),
+    );
+
+    if (props.adoptBootstrap) for (const { resource, id: importId } of this.adoptable) resource.importFrom(importId);
+
+    new TerraformOutput(this, "role_arn", { value: this.role.arn, description: "Role GitHub Actions assumes to deploy this environment" });
+    new TerraformOutput(this, "provider_arn", {
+      value: provider ? provider.arn : this.providerArn,
+      description: "GitHub Actions OIDC provider of this account",
+    });
+  }
+
+  /** What the CloudFormation bootstrap created that this construct manages, with the ids to import it by. */
+  importTargets(): ImportTarget[] {
+    return this.adoptable.map(({ resource, id }) => ({ address: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`, id }));
+  }
+}

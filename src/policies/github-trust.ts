@@ -1,0 +1,39 @@
+import type { Environment } from "../config";
+import { names } from "../naming/names";
+import { policy, type PolicyDocument } from "./document";
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+/** The GitHub contexts allowed to assume each environment's role, after `repo:{owner}/{name}:`. */
+export const GITHUB_SUBJECT_CONTEXTS: Readonly<Record<Environment, readonly string[]>> = {
+  shared: ["environment:shared", "ref:refs/heads/main"],
+  prod: ["environment:prod", "ref:refs/heads/main"],
+  dev: ["environment:dev", "ref:refs/heads/development", "pull_request"],
+};
+
+export interface GitHubTrustInput {
+  readonly environment: Environment;
+  /** The repository as `owner/name`. */
+  readonly repo: string;
+  readonly accountId: string;
+}
+
+/** The `sub` claims that may assume the environment's role: exact values, never a repository wildcard. */
+export function githubSubjects(input: Pick<GitHubTrustInput, "environment" | "repo">): string[] {
+  return GITHUB_SUBJECT_CONTEXTS[input.environment].map((context) => `repo:${input.repo}:${context}`);
+}
+
+/** Trust policy of `github-actions-{env}`: web identities of the repository's listed contexts, for STS only. */
+export function githubTrustPolicy(input: GitHubTrustInput): PolicyDocument {
+  return policy({
+    Sid: "GitHubActionsOidc",
+    Effect: "Allow",
+    Principal: { Federated: names.githubOidcProviderArn(input.accountId) },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE },
+      StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(input) },
+    },
+  });
+}

@@ -1,0 +1,4 @@
+export * from "./document";
+export * from "./github-trust";
+export * from "./infrastructure";
+export * from "./terraform-state";
