@@ -163,6 +163,51 @@ describe("networks per account", () => {
   });
 });
 
+describe("the shared data tier", () => {
+  it("lets exactly the prod and dev app subnets of the configuration reach the database", () => {
+    const rules = (stack: StackJson) =>
+      Object.values(resources(stack, "aws_vpc_security_group_ingress_rule"))
+        .filter((rule) => rule.security_group_id === "${aws_security_group.database_security_group.id}" && rule.cidr_ipv4)
+        .map((rule) => rule.cidr_ipv4)
+        .sort();
+    const expected = [...config.accounts.prod.network.privateSubnetCidrs, ...config.accounts.dev.network.privateSubnetCidrs].sort();
+    expect(rules(stacks.shared)).toEqual(expected);
+    const moved = synthPlatform(exampleConfig((t) => (t.accounts.dev.network.privateSubnetCidrs = ["10.2.10.0/24", "10.2.11.0/24"])));
+    expect(rules(moved.shared)).toEqual(["10.1.3.0/24", "10.1.4.0/24", "10.2.10.0/24", "10.2.11.0/24"]);
+  });
+
+  it("publishes the database, its secrets, the bastion and the alert topic", () => {
+    const outputs = stacks.shared.output!;
+    expect(outputs.database_endpoint.value).toBe("${aws_db_instance.database_instance.endpoint}");
+    expect(outputs.database_master_secret_arn.value).toBe("${aws_db_instance.database_instance.master_user_secret[0].secret_arn}");
+    expect(outputs.database_secret_arn_prod.value).toBe("${aws_secretsmanager_secret.app_database_credentials_prod.arn}");
+    expect(outputs.bastion_instance_id.value).toBe("${aws_instance.bastion_instance.id}");
+    expect(outputs.alert_topic_arn.value).toBe("${aws_sns_topic.monitoring_topic.arn}");
+  });
+
+  it("names each environment's database secret after the environment", () => {
+    const secrets = resources(stacks.shared, "aws_secretsmanager_secret");
+    expect(secrets.app_database_credentials_prod.name).toBe("coalition/prod/database");
+    expect(secrets.app_database_credentials_dev.name).toBe("coalition/dev/database");
+  });
+
+  it("leaves the bastion out when disabled, publishing empty bastion outputs", () => {
+    const without = synthPlatform(exampleConfig((t) => (t.bastion.enabled = false))).shared;
+    expect(resources(without, "aws_instance")).toEqual({});
+    expect(without.output!.bastion_instance_id.value).toBe("");
+    expect(Object.keys(resources(without, "aws_vpc_security_group_ingress_rule"))).not.toContain("database_client_bastion");
+  });
+
+  it("refuses a bastion without a public subnet to put it in", () => {
+    expect(() => synthPlatform(exampleConfig((t) => (t.accounts.shared.network.publicSubnetCidrs = [])))).toThrow(/bastion needs a public subnet/);
+  });
+
+  it("budgets the shared account with its configured amount", () => {
+    const budget = synthPlatform(exampleConfig((t) => (t.accounts.shared.monthlyBudgetUsd = 45.5))).shared;
+    expect(resources(budget, "aws_budgets_budget").monitoring_budget.limit_amount).toBe("45.50");
+  });
+});
+
 describe("addresses", () => {
   it.each(ENVIRONMENTS)("are readable snake_case without hash suffixes in %s", (env) => {
     const all = addresses(stacks[env]);

@@ -1,10 +1,13 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { App } from "cdktf";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect, it } from "vitest";
+import { definePlatform } from "../../stacks/platform";
 import { exampleConfig } from "../support/synth";
 import { terraform, terraformEnvironment } from "../support/terraform";
-import { describeStacksUnderTerraform, terraformAvailable } from "./harness";
+import { describeStacksUnderTerraform, judgeTerraformTest, protectedAddresses, terraformAvailable } from "./harness";
+import { mockProviders } from "./mock-providers";
 
 const { stackDir } = describeStacksUnderTerraform("example configuration", exampleConfig());
 
@@ -14,10 +17,30 @@ it.skipIf(!terraformAvailable)("fails terraform test when an assertion does not 
   copyFileSync(path.join(stackDir("shared"), "cdk.tf.json"), path.join(dir, "cdk.tf.json"));
   writeFileSync(
     path.join(dir, "broken.tftest.hcl"),
-    'mock_provider "aws" {}\nrun "apply" {\n  command = apply\n  assert {\n    condition     = aws_vpc.network_vpc.cidr_block == "10.9.0.0/16"\n    error_message = "wrong range"\n  }\n}\n',
+    `${mockProviders()}\nrun "apply" {\n  command = apply\n  assert {\n    condition     = aws_vpc.network_vpc.cidr_block == "10.9.0.0/16"\n    error_message = "wrong range"\n  }\n}\n`,
   );
   terraform(dir, ["init", "-backend=false", "-input=false"], env);
   const result = terraform(dir, ["test"], env);
   expect(result.output).toContain("wrong range");
   expect(result.status).not.toBe(0);
+  expect(judgeTerraformTest(result.output, ["aws_db_instance.database_instance"]).runsPassed).toBe(false);
+}, 300_000);
+
+it.skipIf(!terraformAvailable)("protects the database from destruction, unless deletion protection is switched off", () => {
+  const shared = JSON.parse(readFileSync(path.join(stackDir("shared"), "cdk.tf.json"), "utf8"));
+  expect(protectedAddresses(shared).sort()).toEqual(["aws_db_instance.database_instance", "aws_db_parameter_group.database_parameters"]);
+
+  const env = terraformEnvironment();
+  const outdir = mkdtempSync(path.join(tmpdir(), "coalition-unprotected-"));
+  const app = new App({ outdir });
+  const { shared: stack } = definePlatform(app, exampleConfig((tree) => (tree.database.deletionProtection = false)));
+  app.synth();
+  const dir = path.join(outdir, "stacks", stack.node.id);
+  const json = JSON.parse(readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
+  expect(protectedAddresses(json)).toEqual([]);
+  writeFileSync(path.join(dir, "teardown.tftest.hcl"), `${mockProviders()}\nrun "apply" {\n  command = apply\n}\n`);
+  terraform(dir, ["init", "-backend=false", "-input=false"], env);
+  const result = terraform(dir, ["test"], env);
+  expect(result.output).toContain("Success! 1 passed, 0 failed");
+  expect(judgeTerraformTest(result.output, [])).toEqual({ runsPassed: true, problems: [] });
 }, 300_000);

@@ -60,6 +60,16 @@ describe("configuration rules", () => {
     ["a reserved tag", (t) => (t.tags.Environment = "x"), "tags.Environment: is set by the stacks and cannot be configured"],
     ["a misspelt field", (t) => (t.accounts.prod.network.vpcCIDR = "10.1.0.0/16"), "accounts.prod.network: unknown field vpcCIDR"],
     ["a missing field", (t) => delete t.accounts.shared.network.privateSubnetCidrs, "accounts.shared.network.privateSubnetCidrs: is required"],
+    ["a full PostgreSQL version", (t) => (t.database.engineVersion = "16.3"), "database.engineVersion: must be a PostgreSQL major version"],
+    ["a storage limit below the storage", (t) => (t.database.maxAllocatedStorageGb = 10), "database.maxAllocatedStorageGb: must be at least allocatedStorageGb"],
+    ["too long a backup retention", (t) => (t.database.backupRetentionDays = 40), "database.backupRetentionDays: must be 1 to 35 days"],
+    ["a reserved master user", (t) => (t.database.masterUsername = "postgres"), "database.masterUsername: is reserved"],
+    ["SSH from the whole internet", (t) => (t.bastion.sshCidrs = ["0.0.0.0/0"]), "bastion.sshCidrs.0: would open SSH to the whole internet"],
+    ["a malformed SSH source", (t) => (t.bastion.sshCidrs = ["203.0.113.10"]), 'bastion.sshCidrs.0: "203.0.113.10" is not a CIDR block'],
+    ["a malformed public key", (t) => (t.bastion.publicKey = "AAAAB3NzaC1yc2E"), "bastion.publicKey: must be an OpenSSH public key"],
+    ["a malformed alert email", (t) => (t.monitoring.alertEmail = "ops-at-example.org"), "monitoring.alertEmail: must be an email address"],
+    ["a retention CloudWatch does not offer", (t) => (t.monitoring.logRetentionDays = 31), "monitoring.logRetentionDays: must be one of 1, 3, 5"],
+    ["a budget of nothing", (t) => (t.accounts.dev.monthlyBudgetUsd = 0), "accounts.dev.monthlyBudgetUsd: must be a positive amount of USD"],
   ];
 
   it.each(cases)("rejects %s", (_name, change, expected) => {

@@ -1,7 +1,14 @@
 import ipaddr from "ipaddr.js";
 
+/** Prefix lengths a CIDR block may have; VPCs and subnets take /16 to /28. */
+export interface CidrLimits {
+  readonly minBits: number;
+  readonly maxBits: number;
+}
+const VPC_LIMITS: CidrLimits = { minBits: 16, maxBits: 28 };
+
 /** Parses an IPv4 CIDR block and says what is wrong with it, if anything. */
-export function parseCidr(value: string): { problem?: string } {
+export function parseCidr(value: string, limits: CidrLimits = VPC_LIMITS): { problem?: string } {
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
     parsed = ipaddr.parseCIDR(value);
@@ -10,7 +17,9 @@ export function parseCidr(value: string): { problem?: string } {
   }
   const [address, bits] = parsed;
   if (address.kind() !== "ipv4") return { problem: `${value} is not an IPv4 block` };
-  if (bits < 16 || bits > 28) return { problem: `${value} must have a prefix length from /16 to /28 (the VPC limits)` };
+  if (bits < limits.minBits || bits > limits.maxBits) {
+    return { problem: `${value} must have a prefix length from /${limits.minBits} to /${limits.maxBits}` };
+  }
   const network = ipaddr.IPv4.networkAddressFromCIDR(value).toString();
   if (network !== address.toString()) return { problem: `${value} has host bits set; did you mean ${network}/${bits}?` };
   return {};

@@ -26,6 +26,12 @@ const cidr = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
 });
 
+/** An address range to allow in from anywhere (/1 to /32), but never the whole internet. */
+const sourceCidr = z.string().superRefine((value, ctx) => {
+  const problem = parseCidr(value, { minBits: 1, maxBits: 32 }).problem;
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
+
 const region = z
   .string()
   .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region name such as us-east-1");
@@ -61,7 +67,73 @@ const githubOidcSchema = z
   .strict();
 
 const accountSchema = z
-  .object({ accountId, network: networkSchema, githubOidc: githubOidcSchema.default({}) })
+  .object({
+    accountId,
+    network: networkSchema,
+    githubOidc: githubOidcSchema.default({}),
+    /** Monthly cost budget of the account in USD; alerts at 80% and 100% actual and 100% forecast. */
+    monthlyBudgetUsd: z.number().positive("must be a positive amount of USD").default(30),
+  })
+  .strict();
+
+/** The shared PostgreSQL (with PostGIS) that prod and dev use through the peering. */
+const databaseSchema = z
+  .object({
+    /** PostgreSQL major version; AWS applies minor versions. */
+    engineVersion: z.string().regex(/^1[3-9]$/, "must be a PostgreSQL major version from 13 to 19, such as \"16\"").default("16"),
+    instanceClass: z.string().regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t4g.micro").default("db.t4g.micro"),
+    allocatedStorageGb: z.number().int().min(20, "must be at least 20 (the gp3 minimum)").max(65536).default(20),
+    /** Upper limit for storage autoscaling. */
+    maxAllocatedStorageGb: z.number().int().max(65536).default(100),
+    backupRetentionDays: z.number().int().min(1, "must be 1 to 35 days").max(35, "must be 1 to 35 days").default(14),
+    /** Deletion protection and a final snapshot; turn off only to delete the database on purpose. */
+    deletionProtection: z.boolean().default(true),
+    multiAz: z.boolean().default(false),
+    performanceInsights: z.boolean().default(false),
+    /** Master user; its password is generated and kept by RDS in Secrets Manager. */
+    masterUsername: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,15}$/, "must be 1-16 lower-case letters, digits or underscores, starting with a letter")
+      .refine((name) => !["postgres", "rdsadmin", "admin"].includes(name), "is reserved")
+      .default("dbadmin"),
+  })
+  .strict()
+  .refine((db) => db.maxAllocatedStorageGb >= db.allocatedStorageGb, {
+    message: "must be at least allocatedStorageGb",
+    path: ["maxAllocatedStorageGb"],
+  });
+
+/** The shared account's bastion, the way to the database for people (SSM Session Manager, or SSH). */
+const bastionSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.nano").default("t4g.nano"),
+    /** Sources allowed to SSH in; none by default (Session Manager needs no inbound rule). */
+    sshCidrs: z
+      .array(sourceCidr.refine((value) => !value.endsWith("/0"), "would open SSH to the whole internet"))
+      .default([]),
+    /** OpenSSH public key for a key pair; none by default. */
+    publicKey: z
+      .string()
+      .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/, "must be an OpenSSH public key")
+      .optional(),
+  })
+  .strict();
+
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const monitoringSchema = z
+  .object({
+    /** Address subscribed to the alert topic (alarms, budgets, cost anomalies); none by default. */
+    alertEmail: z.string().email("must be an email address").optional(),
+    /** Retention of the platform's log groups, in one of the values CloudWatch Logs accepts. */
+    logRetentionDays: z
+      .number()
+      .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of ${LOG_RETENTION_DAYS.join(", ")}`)
+      .default(30),
+    /** Alarm when the database has more connections than this. */
+    maxDatabaseConnections: z.number().int().positive().default(80),
+  })
   .strict();
 
 const fieldsSchema = z
@@ -93,6 +165,9 @@ const fieldsSchema = z
     accounts: z
       .object({ shared: accountSchema, prod: accountSchema, dev: accountSchema })
       .strict(),
+    database: databaseSchema.default({}),
+    bastion: bastionSchema.default({}),
+    monitoring: monitoringSchema.default({}),
   })
   .strict();
 
@@ -108,6 +183,9 @@ export type NetworkConfig = ParsedConfig["accounts"]["shared"]["network"] & { av
 export interface AccountConfig extends Omit<ParsedConfig["accounts"]["shared"], "network"> {
   network: NetworkConfig;
 }
+export type DatabaseConfig = ParsedConfig["database"];
+export type BastionConfig = ParsedConfig["bastion"];
+export type MonitoringConfig = ParsedConfig["monitoring"];
 
 /** The validated configuration the stacks are built from. */
 export interface PlatformConfig extends Omit<ParsedConfig, "accounts"> {

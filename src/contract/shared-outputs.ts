@@ -12,6 +12,17 @@ export const SHARED_OUTPUTS = {
   db_subnet_ids: "list",
   db_subnet_cidrs: "list",
   db_route_table_id: "string",
+  database_endpoint: "string",
+  database_address: "string",
+  database_port: "string",
+  database_master_secret_arn: "string",
+  database_security_group_id: "string",
+  database_key_arn: "string",
+  database_secret_arn_prod: "string",
+  database_secret_arn_dev: "string",
+  bastion_instance_id: "string",
+  bastion_public_ip: "string",
+  alert_topic_arn: "string",
 } as const;
 
 export type SharedOutputName = keyof typeof SHARED_OUTPUTS;
@@ -21,7 +32,7 @@ type ValueOf<K> = K extends "list" ? string[] : string;
 /** Declares every shared output; the argument must name each one with a value of its kind. */
 export function declareSharedOutputs(
   stack: TerraformStack,
-  values: { [N in SharedOutputName]: ValueOf<(typeof SHARED_OUTPUTS)[N]> },
+  values: { [N in SharedOutputName]: ValueOf<(typeof SHARED_OUTPUTS)[N]> | number },
 ): void {
   for (const name of Object.keys(SHARED_OUTPUTS) as SharedOutputName[]) {
     new TerraformOutput(stack, name, { value: values[name], description: `Shared account ${name.replace(/_/g, " ")} (read by prod and dev)` });

@@ -22,6 +22,13 @@ export const names = {
   /** Inline policies of the GitHub Actions role. */
   githubStatePolicy: "terraform-state",
   githubInfrastructurePolicy: "infrastructure",
+  /** Each application environment's own database on the shared PostgreSQL, and its login role (same name). */
+  appDatabase: (prefix: string, env: Environment) => `${prefix.replace(/-/g, "_")}_${env}`,
+  /** Secret in the shared account holding an environment's database credentials and URL. */
+  appDatabaseSecret: (prefix: string, env: Environment) => `${prefix}/${env}/database`,
+  /** Role the environment's Lambda functions run as. */
+  lambdaRole: (prefix: string, env: Environment) => `${prefix}-${env}-lambda`,
+  roleArn: (accountId: string, roleName: string) => `arn:aws:iam::${accountId}:role/${roleName}`,
   /** Name (and Name tag) of a resource that belongs to one environment. */
   resource: (prefix: string, env: Environment, ...parts: string[]) => [prefix, env, ...parts].join("-"),
 } as const;

@@ -2,3 +2,5 @@ export * from "./document";
 export * from "./github-trust";
 export * from "./infrastructure";
 export * from "./terraform-state";
+export * from "./kms";
+export * from "./service-access";

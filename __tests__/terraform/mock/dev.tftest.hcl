@@ -1,8 +1,5 @@
-# Applies the whole dev stack against mocked AWS providers, with the interface endpoints on and off.
-mock_provider "aws" {}
-mock_provider "aws" {
-  alias = "shared"
-}
+# Runs for the dev stack, with the interface endpoints on and off; the harness adds the mocked providers
+# and the shared remote state.
 
 run "apply_with_endpoints" {
   command = apply

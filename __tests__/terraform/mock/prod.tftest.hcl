@@ -1,8 +1,5 @@
-# Applies the whole prod stack against mocked AWS providers (its own account and the shared one).
-mock_provider "aws" {}
-mock_provider "aws" {
-  alias = "shared"
-}
+# Runs for the prod stack; the harness adds the mocked providers (its own account and the shared one)
+# and the shared remote state.
 
 run "apply" {
   command = apply

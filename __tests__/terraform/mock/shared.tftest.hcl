@@ -1,5 +1,4 @@
-# Applies the whole shared stack against a mocked AWS provider.
-mock_provider "aws" {}
+# Runs for the shared stack; the harness adds the mocked provider.
 
 run "apply" {
   command = apply
@@ -32,5 +31,38 @@ run "deploy_role" {
   assert {
     condition     = !strcontains(aws_iam_role_policy.github_oidc_infrastructure_policy.policy, "sts:AssumeRole")
     error_message = "The shared deploy role assumes no other role."
+  }
+}
+
+run "data_tier" {
+  command = apply
+
+  assert {
+    condition     = !aws_db_instance.database_instance.publicly_accessible && aws_db_instance.database_instance.storage_encrypted && aws_db_instance.database_instance.kms_key_id == aws_kms_key.database_encryption_key.arn
+    error_message = "The database should be private and encrypted with its own key."
+  }
+  assert {
+    condition     = aws_db_instance.database_instance.backup_retention_period == 14 && aws_db_instance.database_instance.deletion_protection && aws_db_instance.database_instance.manage_master_user_password
+    error_message = "The database should keep 14 days of backups, be protected, and let RDS manage the master password."
+  }
+  assert {
+    condition     = contains([for p in aws_db_parameter_group.database_parameters.parameter : "${p.name}=${p.value}"], "rds.force_ssl=1")
+    error_message = "The database should accept TLS connections only."
+  }
+  assert {
+    condition     = toset([for r in [aws_vpc_security_group_ingress_rule.database_client_10_1_3_0_24, aws_vpc_security_group_ingress_rule.database_client_10_2_4_0_24] : r.from_port]) == toset([5432])
+    error_message = "prod and dev app subnets should reach PostgreSQL."
+  }
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.database_client_bastion.referenced_security_group_id == aws_security_group.bastion_security_group.id
+    error_message = "The bastion should reach the database."
+  }
+  assert {
+    condition     = aws_instance.bastion_instance.metadata_options[0].http_tokens == "required" && aws_instance.bastion_instance.root_block_device[0].encrypted
+    error_message = "The bastion should require IMDSv2 and encrypt its root volume."
+  }
+  assert {
+    condition     = output.alert_topic_arn == aws_sns_topic.monitoring_topic.arn && aws_sns_topic.monitoring_topic.kms_master_key_id == aws_kms_key.monitoring_encryption_key.arn
+    error_message = "Alerts should go to the encrypted topic published as alert_topic_arn."
   }
 }

@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chownSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Says loudly, once, why a group of tests is skipped. */
+export function warnSkipped(what: string, missing: string, fix: string): void {
+  const bar = "!".repeat(78);
+  console.warn(`\n${bar}\n!! SKIPPED: ${what}: ${missing}.\n!! ${fix}\n${bar}\n`);
+}
+
+function onPath(command: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${what} did not start within ${timeoutMs / 1000} s`);
+}
+
+/** moto_server on 127.0.0.1 and a free port, for AWS API calls. */
+export class Moto {
+  static available(): boolean {
+    return onPath("moto_server");
+  }
+
+  private constructor(
+    private readonly process: ChildProcess,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(): Promise<Moto> {
+    const port = await freePort();
+    const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+    const moto = new Moto(child, `http://127.0.0.1:${port}`);
+    await waitFor(async () => (await fetch(`${moto.endpoint}/moto-api/`).catch(() => undefined))?.ok === true, "moto_server");
+    return moto;
+  }
+
+  /** Environment for AWS clients (SDK and CLI) talking to this emulator with dummy credentials. */
+  clientEnvironment(region = "us-east-1"): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL: this.endpoint,
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.process.kill("SIGTERM");
+  }
+}
+
+/**
+ * A throwaway PostgreSQL server on 127.0.0.1 with password (SCRAM) authentication for TCP connections,
+ * run as the `postgres` system user when the tests run as root (PostgreSQL refuses root).
+ * Binaries come from POSTGRES_BIN_DIR, else from PATH.
+ */
+export class Postgres {
+  static readonly superuser = "postgres";
+  static readonly superuserPassword = "superuser-secret";
+
+  static binary(name: string): string {
+    return process.env.POSTGRES_BIN_DIR ? path.join(process.env.POSTGRES_BIN_DIR, name) : name;
+  }
+
+  /** What is missing to run these tests, if anything. */
+  static missing(): string | undefined {
+    if (spawnSync(Postgres.binary("initdb"), ["--version"]).status !== 0) return "initdb not found (set POSTGRES_BIN_DIR or put the PostgreSQL binaries on PATH)";
+    const share = spawnSync(Postgres.binary("pg_config"), ["--sharedir"], { encoding: "utf8" });
+    const sharedir = share.status === 0 ? share.stdout.trim() : undefined;
+    if (sharedir && spawnSync("sh", ["-c", `ls ${sharedir}/extension/postgis.control`]).status !== 0) return "the PostGIS extension is not installed";
+    return undefined;
+  }
+
+  private constructor(
+    readonly port: number,
+    private readonly stopServer: () => void,
+  ) {}
+
+  static async start(): Promise<Postgres> {
+    const root = mkdtempSync(path.join(tmpdir(), "coalition-postgres-"));
+    const dataDir = path.join(root, "data");
+    const passwordFile = path.join(root, "password");
+    writeFileSync(passwordFile, `${Postgres.superuserPassword}\n`);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      const { uid, gid } = Postgres.systemUser();
+      chownSync(root, uid, gid);
+      chownSync(passwordFile, uid, gid);
+    }
+    const run = (command: string, args: string[]) => {
+      const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+      const result = spawnSync(file, argv, { encoding: "utf8" });
+      if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}${result.stdout}`);
+    };
+    run(Postgres.binary("initdb"), ["-D", dataDir, "-U", Postgres.superuser, `--pwfile=${passwordFile}`, "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8"]);
+    const port = await freePort();
+    run(Postgres.binary("pg_ctl"), ["-D", dataDir, "-w", "-l", path.join(root, "server.log"), "-o", `-p ${port} -c listen_addresses=127.0.0.1 -k ${root}`, "start"]);
+    return new Postgres(port, () => run(Postgres.binary("pg_ctl"), ["-D", dataDir, "-m", "fast", "stop"]));
+  }
+
+  private static systemUser(): { uid: number; gid: number } {
+    const id = (flag: string) => Number(spawnSync("id", [flag, "postgres"], { encoding: "utf8" }).stdout.trim());
+    return { uid: id("-u"), gid: id("-g") };
+  }
+
+  stop(): void {
+    this.stopServer();
+  }
+}
