@@ -1,23 +1,36 @@
-import { TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import type { ApplicationEnvironment, PlatformConfig } from "../src/config";
 import { SharedState } from "../src/contract/shared-outputs";
+import { AppSecrets } from "../src/constructs/app-secrets";
+import { ContainerRepository } from "../src/constructs/container-repository";
 import { GitHubOidc } from "../src/constructs/github-oidc";
+import { LambdaRuntime } from "../src/constructs/lambda-runtime";
+import { Monitoring } from "../src/constructs/monitoring";
 import { Networking } from "../src/constructs/networking";
+import { PlaceIndex } from "../src/constructs/place-index";
+import { StaticAssets } from "../src/constructs/static-assets";
 import { VpcPeering } from "../src/constructs/vpc-peering";
 import { AccountStack } from "../src/core/account-stack";
 import { names } from "../src/naming/names";
 
-/** An application account (prod or dev): its VPC, peered to the shared VPC that holds the database, and its deploy role. */
+/**
+ * An application account (prod or dev): its VPC peered to the shared VPC that holds the database, and
+ * everything around the Lambda function Zappa deploys — execution role and security group, secrets,
+ * image repository, static assets, place index — plus monitoring and the deploy role.
+ */
 export class ApplicationStack extends AccountStack {
   readonly network: Networking;
   readonly peering: VpcPeering;
+  readonly lambda: LambdaRuntime;
   readonly githubOidc: GitHubOidc;
 
   constructor(scope: Construct, config: PlatformConfig, environment: ApplicationEnvironment) {
     super(scope, { config, environment });
-    const { network } = this.account;
+    const { network, accountId } = this.account;
+    const app = config.applications[environment];
     const sharedAccountId = config.accounts.shared.accountId;
+    const name = this.resourceName();
 
     const shared = new SharedState(this, "shared", {
       bucket: names.stateBucket(config.prefix, sharedAccountId),
@@ -35,7 +48,7 @@ export class ApplicationStack extends AccountStack {
       : undefined;
 
     this.network = new Networking(this, "network", {
-      namePrefix: this.resourceName(),
+      namePrefix: name,
       region: config.region,
       vpcCidr: network.vpcCidr,
       availabilityZones: network.availabilityZones,
@@ -48,11 +61,7 @@ export class ApplicationStack extends AccountStack {
 
     this.peering = new VpcPeering(this, "peering", {
       name: this.resourceName("to-shared"),
-      requester: {
-        vpcId: this.network.vpc.id,
-        vpcCidr: network.vpcCidr,
-        routeTableId: this.network.privateRouteTable.id,
-      },
+      requester: { vpcId: this.network.vpc.id, vpcCidr: network.vpcCidr, routeTableId: this.network.privateRouteTable.id },
       accepter: {
         accountId: sharedAccountId,
         region: config.region,
@@ -63,10 +72,68 @@ export class ApplicationStack extends AccountStack {
       accepterProvider: this.providerInAccount("shared", sharedAccountId, names.peeringAccepterRoleArn(sharedAccountId)),
     });
 
+    const secrets = new AppSecrets(this, "secrets", { name, secretPrefix: `${config.prefix}/${environment}`, accountId, region: config.region });
+    const images = new ContainerRepository(this, "images", { repositoryName: name, keepImages: app.ecrKeepImages });
+    const assets = new StaticAssets(this, "static", {
+      bucketName: this.resourceName("static-assets"),
+      versioned: app.versionedAssets,
+      corsOrigins: app.corsOrigins,
+      cdn: app.cdn,
+    });
+    const places = new PlaceIndex(this, "places", { indexName: this.resourceName("places") });
+    // The database login and URL live in the shared account, written by db:provision; never in state.
+    const databaseSecretArn = shared.string(environment === "prod" ? "database_secret_arn_prod" : "database_secret_arn_dev");
+
+    this.lambda = new LambdaRuntime(this, "lambda", {
+      name,
+      roleName: names.lambdaRole(config.prefix, environment),
+      accountId,
+      region: config.region,
+      vpcId: this.network.vpc.id,
+      vpcCidr: network.vpcCidr,
+      databaseCidrs: shared.list("db_subnet_cidrs"),
+      s3PrefixListId: this.network.s3Endpoint.prefixListId,
+      logRetentionDays: config.monitoring.logRetentionDays,
+      access: {
+        secretArns: [secrets.djangoSecretKey.arn, databaseSecretArn],
+        secretKeyArns: [secrets.key.arn, shared.string("database_key_arn")],
+        assetsBucketArn: assets.bucket.arn,
+        placeIndexArn: places.index.indexArn,
+      },
+    });
+
+    const monitoring = new Monitoring(this, "monitoring", {
+      name,
+      accountId,
+      region: config.region,
+      alertEmail: config.monitoring.alertEmail,
+      monthlyBudgetUsd: this.account.monthlyBudgetUsd,
+      vpcId: this.network.vpc.id,
+      logRetentionDays: config.monitoring.logRetentionDays,
+    });
+
     this.githubOidc = new GitHubOidc(this, "github_oidc", {
       ...this.githubOidcProps(),
       peeringAccountIds: [sharedAccountId],
       sharedStateAccountId: sharedAccountId,
     });
+
+    // What the Lambda deploy workflow (Zappa settings) reads with `terraform output`.
+    const outputs: Record<string, [string | string[], string]> = {
+      lambda_role_name: [this.lambda.role.name, "Zappa role_name"],
+      lambda_role_arn: [this.lambda.role.arn, "Execution role of the Lambda function"],
+      zappa_bucket: [this.lambda.deploymentBucket.name, "Zappa s3_bucket"],
+      lambda_subnet_ids: [this.network.privateSubnets.map((subnet) => subnet.id), "Zappa vpc_config.SubnetIds"],
+      lambda_security_group_id: [this.lambda.securityGroup.id, "Zappa vpc_config.SecurityGroupIds"],
+      database_url_secret_arn: [databaseSecretArn, "Secret (shared account) with the database login and DATABASE_URL"],
+      django_secret_key_arn: [secrets.djangoSecretKey.arn, "Secret with Django's SECRET_KEY"],
+      ecr_repository_url: [images.repository.repositoryUrl, "Repository of the Lambda image"],
+      static_assets_bucket: [assets.bucket.name, "Bucket of the static files"],
+      static_assets_domain: [assets.distribution?.domainName ?? assets.bucket.bucket.bucketRegionalDomainName, "Where the static files are served from"],
+      place_index_name: [places.index.indexName, "Location Service place index"],
+      alert_topic_arn: [monitoring.topic.arn, "Alert topic of the account"],
+      peering_connection_id: [this.peering.activeConnectionId, "VPC peering with the shared account"],
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, id, { value, description });
   }
 }

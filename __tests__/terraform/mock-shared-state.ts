@@ -4,7 +4,7 @@ import type { SharedOutputName } from "../../src/contract/shared-outputs";
  * Values the mock Terraform tests give the shared remote state: one for every output of the
  * contract (the type makes a new output a compile error here until it gets a value).
  */
-const MOCK_SHARED_OUTPUTS: Record<SharedOutputName, string | string[]> = {
+export const MOCK_SHARED_OUTPUTS: Record<SharedOutputName, string | string[]> = {
   vpc_id: "vpc-0a1b2c3d4e5f60001",
   vpc_cidr: "10.0.0.0/16",
   db_subnet_ids: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],

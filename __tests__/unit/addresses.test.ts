@@ -1,4 +1,5 @@
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { toSnakeCase } from "../../src/naming/addresses";
@@ -27,6 +28,15 @@ describe("readable addresses", () => {
         new Vpc(new Construct(scope, "a_b"), "vpc", { cidrBlock: "10.1.0.0/16" });
       }),
     ).toThrow(/"a\/b_vpc" and "a_b\/vpc" both map to the Terraform name "a_b_vpc"/);
+  });
+
+  it("lets names repeat across namespaces (a resource type and outputs)", () => {
+    const stack = synthConstruct((scope) => {
+      new Vpc(new Construct(scope, "main"), "vpc", { cidrBlock: "10.0.0.0/16" });
+      new TerraformOutput(scope, "main_vpc", { value: "x" });
+    });
+    expect(Object.keys(resources(stack, "aws_vpc"))).toEqual(["main_vpc"]);
+    expect(Object.keys(stack.output ?? {})).toEqual(["main_vpc"]);
   });
 
   it("rejects a path that is not a valid Terraform name", () => {

@@ -69,6 +69,11 @@ describe("configuration rules", () => {
     ["a malformed public key", (t) => (t.bastion.publicKey = "AAAAB3NzaC1yc2E"), "bastion.publicKey: must be an OpenSSH public key"],
     ["a malformed alert email", (t) => (t.monitoring.alertEmail = "ops-at-example.org"), "monitoring.alertEmail: must be an email address"],
     ["a retention CloudWatch does not offer", (t) => (t.monitoring.logRetentionDays = 31), "monitoring.logRetentionDays: must be one of 1, 3, 5"],
+    ["mail without a domain", (t) => ((t.applications.dev.email = true), delete t.applications.dev.domain), "applications.dev.email: needs a domain to send from"],
+    ["a domain with capitals", (t) => (t.applications.prod.domain = "Example.org"), "applications.prod.domain: must be a lower-case domain name"],
+    ["a CORS origin with a path", (t) => (t.applications.prod.corsOrigins = ["https://example.org/app"]), "applications.prod.corsOrigins.0: must be an https:// origin"],
+    ["a plain-HTTP CORS origin", (t) => (t.applications.prod.corsOrigins = ["http://example.org"]), "applications.prod.corsOrigins.0: must be an https:// origin"],
+    ["an application account for shared", (t) => (t.applications.shared = {}), "applications: unknown field shared"],
     ["a budget of nothing", (t) => (t.accounts.dev.monthlyBudgetUsd = 0), "accounts.dev.monthlyBudgetUsd: must be a positive amount of USD"],
   ];
 

@@ -120,6 +120,36 @@ const bastionSchema = z
   })
   .strict();
 
+/** What one application account (prod or dev) runs around the Lambda functions that Zappa deploys. */
+const applicationSchema = z
+  .object({
+    /** The site's domain: a hosted zone, an apex + wildcard certificate, the API's custom domain and SES. */
+    domain: z
+      .string()
+      .regex(/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case domain name such as example.org")
+      .optional(),
+    /** Serve the static assets bucket through CloudFront (HTTPS only, Origin Access Control). */
+    cdn: z.boolean().default(false),
+    /** Send mail from the domain with SES (needs domain). */
+    email: z.boolean().default(false),
+    /** Regional WAF web ACL in front of the API. */
+    waf: z.boolean().default(false),
+    /** Where DMARC aggregate reports go; default dmarc@{domain}. */
+    dmarcReportEmail: z.string().email("must be an email address").optional(),
+    /** Web origins allowed to fetch the static assets (CORS). */
+    corsOrigins: z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, "must be an https:// origin without a path")).default([]),
+    /** Keep old versions of static assets (for rollbacks). */
+    versionedAssets: z.boolean().default(false),
+    /** Container images the ECR repository keeps; older ones expire. */
+    ecrKeepImages: z.number().int().min(1).max(1000).default(10),
+    /** Requests per IP per 5 minutes before the WAF blocks it. */
+    wafRateLimit: z.number().int().min(100).max(2_000_000_000).default(2000),
+  })
+  .strict()
+  .superRefine((app, ctx) => {
+    if (app.email && !app.domain) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["email"], message: "needs a domain to send from" });
+  });
+
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const monitoringSchema = z
@@ -168,6 +198,7 @@ const fieldsSchema = z
     database: databaseSchema.default({}),
     bastion: bastionSchema.default({}),
     monitoring: monitoringSchema.default({}),
+    applications: z.object({ prod: applicationSchema.default({}), dev: applicationSchema.default({}) }).strict().default({}),
   })
   .strict();
 
@@ -186,6 +217,7 @@ export interface AccountConfig extends Omit<ParsedConfig["accounts"]["shared"], 
 export type DatabaseConfig = ParsedConfig["database"];
 export type BastionConfig = ParsedConfig["bastion"];
 export type MonitoringConfig = ParsedConfig["monitoring"];
+export type ApplicationConfig = ParsedConfig["applications"]["prod"];
 
 /** The validated configuration the stacks are built from. */
 export interface PlatformConfig extends Omit<ParsedConfig, "accounts"> {

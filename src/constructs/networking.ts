@@ -44,6 +44,8 @@ export class Networking extends Construct {
   readonly privateSubnets: Subnet[];
   readonly privateRouteTable: RouteTable;
   readonly publicRouteTable?: RouteTable;
+  /** The S3 gateway endpoint; its prefix list is S3's address range inside the VPC. */
+  readonly s3Endpoint: VpcEndpoint;
   readonly interfaceEndpoints: Partial<Record<InterfaceEndpointService, VpcEndpoint>> = {};
   readonly endpointSecurityGroup?: SecurityGroup;
 
@@ -98,7 +100,7 @@ export class Networking extends Construct {
     this.associate(this.privateSubnets, this.privateRouteTable);
     routeTables.push(this.privateRouteTable);
 
-    new VpcEndpoint(this, "s3_endpoint", {
+    this.s3Endpoint = new VpcEndpoint(this, "s3_endpoint", {
       vpcId: this.vpc.id,
       serviceName: `com.amazonaws.${props.region}.s3`,
       vpcEndpointType: "Gateway",

@@ -1,4 +1,4 @@
-import { TerraformElement, TerraformStack } from "cdktf";
+import { TerraformDataSource, TerraformElement, TerraformResource, TerraformStack } from "cdktf";
 import type { Construct, Node } from "constructs";
 
 /**
@@ -6,7 +6,8 @@ import type { Construct, Node } from "constructs";
  * suffix cdktf adds by default: `new Networking(stack, "network")` creating `new Vpc(this, "vpc")`
  * gives `aws_vpc.network_vpc`. Operators import and move state against these addresses, so they
  * must be readable and must not change when unrelated code does. Two paths that would map to the
- * same address fail the synth instead of silently colliding.
+ * same address (same name in the same namespace: a resource type, data sources of a type, outputs,
+ * variables...) fail the synth instead of silently colliding.
  */
 export class ReadableStack extends TerraformStack {
   private readonly pathsByAddress = new Map<string, string>();
@@ -27,13 +28,21 @@ export class ReadableStack extends TerraformStack {
       throw new Error(`Construct path "${parts.join("/")}" gives the Terraform name "${address}", which is not a valid identifier`);
     }
     const path = parts.join("/");
-    const taken = this.pathsByAddress.get(address);
+    const key = `${namespaceOf(element)} ${address}`;
+    const taken = this.pathsByAddress.get(key);
     if (taken !== undefined && taken !== path) {
       throw new Error(`Construct paths "${taken}" and "${path}" both map to the Terraform name "${address}"; rename one of them`);
     }
-    this.pathsByAddress.set(address, path);
+    this.pathsByAddress.set(key, path);
     return address;
   }
+}
+
+/** The namespace a Terraform name must be unique in. */
+function namespaceOf(element: TerraformElement | Node): string {
+  if (element instanceof TerraformDataSource) return `data.${element.terraformResourceType}`;
+  if (element instanceof TerraformResource) return element.terraformResourceType;
+  return element.constructor.name;
 }
 
 /** "PrivateRouteTable" → "private_route_table", "geo.places" → "geo_places", "public-a" → "public_a". */

@@ -4,3 +4,5 @@ export * from "./infrastructure";
 export * from "./terraform-state";
 export * from "./kms";
 export * from "./service-access";
+export * from "./lambda";
+export * from "./s3";

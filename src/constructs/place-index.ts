@@ -1,0 +1,24 @@
+import { LocationPlaceIndex } from "@cdktf/provider-aws/lib/location-place-index";
+import { Construct } from "constructs";
+
+export interface PlaceIndexProps {
+  readonly indexName: string;
+  /** Esri or Here. Default Esri. */
+  readonly dataSource?: "Esri" | "Here";
+}
+
+/** A Location Service place index for geocoding addresses; results are not stored ("SingleUse"). */
+export class PlaceIndex extends Construct {
+  readonly index: LocationPlaceIndex;
+
+  constructor(scope: Construct, id: string, props: PlaceIndexProps) {
+    super(scope, id);
+    this.index = new LocationPlaceIndex(this, "index", {
+      indexName: props.indexName,
+      dataSource: props.dataSource ?? "Esri",
+      dataSourceConfiguration: { intendedUse: "SingleUse" },
+      description: "Geocoding for the application",
+      tags: { Name: props.indexName },
+    });
+  }
+}
