@@ -94,6 +94,7 @@ export class ApplicationStack extends AccountStack {
       databaseCidrs: shared.list("db_subnet_cidrs"),
       s3PrefixListId: this.network.s3Endpoint.prefixListId,
       logRetentionDays: config.monitoring.logRetentionDays,
+      permissionsBoundaryArn: this.permissionsBoundaryArn,
       access: {
         secretArns: [secrets.djangoSecretKey.arn, databaseSecretArn],
         secretKeyArns: [secrets.key.arn, shared.string("database_key_arn")],
@@ -110,6 +111,7 @@ export class ApplicationStack extends AccountStack {
       monthlyBudgetUsd: this.account.monthlyBudgetUsd,
       vpcId: this.network.vpc.id,
       logRetentionDays: config.monitoring.logRetentionDays,
+      permissionsBoundaryArn: this.permissionsBoundaryArn,
     });
 
     this.githubOidc = new GitHubOidc(this, "github_oidc", {

@@ -48,6 +48,9 @@ export class SharedStack extends AccountStack {
       logRetentionDays: config.monitoring.logRetentionDays,
       secretReaderArns: APPLICATION_ENVIRONMENTS.map(lambdaRoleArn),
     });
+    if (!config.database.deletionProtection) {
+      this.suppress("RDS_DELETION_PROTECTION", "aws_db_instance.database_instance", "database.deletionProtection is false in the configuration");
+    }
     const credentials = new DatabaseCredentials(this, "app_database_credentials", {
       environments: APPLICATION_ENVIRONMENTS.map((env) => ({
         env,
@@ -66,6 +69,7 @@ export class SharedStack extends AccountStack {
           sshCidrs: config.bastion.sshCidrs,
           publicKey: config.bastion.publicKey,
           databaseCidrs: network.privateSubnetCidrs,
+          permissionsBoundaryArn: this.permissionsBoundaryArn,
         })
       : undefined;
     if (bastion) this.database.allowFrom("bastion", bastion.securityGroup.id, "PostgreSQL from the bastion");
@@ -78,6 +82,7 @@ export class SharedStack extends AccountStack {
       monthlyBudgetUsd: this.account.monthlyBudgetUsd,
       vpcId: this.network.vpc.id,
       logRetentionDays: config.monitoring.logRetentionDays,
+      permissionsBoundaryArn: this.permissionsBoundaryArn,
       database: {
         instanceIdentifier: this.database.instance.identifier,
         allocatedStorageGb: config.database.allocatedStorageGb,

@@ -15,24 +15,41 @@ type Row = [action: string, resource: string, expected: Decision, context?: Reco
 /** Requests every environment's role is judged on; `a` is the role's own account. */
 function commonRows(env: Environment, a: string): Row[] {
   const bucket = `arn:aws:s3:::coalition-${env}-static-assets`;
+  const bounded = { "iam:PermissionsBoundary": `arn:aws:iam::${a}:policy/coalition-boundary` };
+  const otherBoundary = { "iam:PermissionsBoundary": `arn:aws:iam::${a}:policy/coalition-wide-open` };
   return [
     // IAM: read anywhere, change only the project's prefix, never the deploy roles themselves.
     ["iam:GetRole", `arn:aws:iam::${a}:role/anything`, "Allowed"],
     ["iam:ListRoles", "*", "Allowed"],
-    ["iam:CreateRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed"],
+    // Roles and users only under the boundary, which CI can neither change nor remove.
+    ["iam:CreateRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed", bounded],
+    ["iam:CreateRole", `arn:aws:iam::${a}:role/coalition-lambda`, "ImplicitlyDenied"],
+    ["iam:CreateRole", `arn:aws:iam::${a}:role/coalition-lambda`, "ImplicitlyDenied", otherBoundary],
+    ["iam:PutRolePolicy", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed", bounded],
+    ["iam:PutRolePolicy", `arn:aws:iam::${a}:role/coalition-lambda`, "ImplicitlyDenied"],
+    ["iam:AttachRolePolicy", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed", bounded],
+    ["iam:AttachRolePolicy", `arn:aws:iam::${a}:role/coalition-lambda`, "ImplicitlyDenied"],
+    ["iam:DeleteRolePermissionsBoundary", `arn:aws:iam::${a}:role/coalition-lambda`, "ExplicitlyDenied"],
+    ["iam:PutRolePermissionsBoundary", `arn:aws:iam::${a}:role/coalition-lambda`, "ImplicitlyDenied", otherBoundary],
+    ["iam:CreatePolicyVersion", `arn:aws:iam::${a}:policy/coalition-boundary`, "ExplicitlyDenied"],
+    ["iam:DeletePolicy", `arn:aws:iam::${a}:policy/coalition-boundary`, "ExplicitlyDenied"],
+    ["iam:CreatePolicy", `arn:aws:iam::${a}:policy/coalition-boundary`, "ExplicitlyDenied"],
     ["iam:DeleteRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed"],
-    ["iam:CreateRole", `arn:aws:iam::${a}:role/other-lambda`, "ImplicitlyDenied"],
+    ["iam:CreateRole", `arn:aws:iam::${a}:role/other-lambda`, "ImplicitlyDenied", bounded],
     ["iam:DeleteRole", `arn:aws:iam::${a}:role/other-lambda`, "ImplicitlyDenied"],
-    ["iam:CreateRole", `arn:aws:iam::${FOREIGN}:role/coalition-lambda`, "ImplicitlyDenied"],
+    ["iam:CreateRole", `arn:aws:iam::${FOREIGN}:role/coalition-lambda`, "ImplicitlyDenied", bounded],
     ["iam:PassRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed"],
     ["iam:PassRole", `arn:aws:iam::${a}:role/admin`, "ImplicitlyDenied"],
     ["iam:PassRole", `arn:aws:iam::${a}:role/github-actions-prod`, "ImplicitlyDenied"],
-    ["iam:PutRolePolicy", `arn:aws:iam::${a}:role/github-actions-prod`, "ImplicitlyDenied"],
+    ["iam:PutRolePolicy", `arn:aws:iam::${a}:role/github-actions-${env}`, "ExplicitlyDenied"],
+    ["iam:AttachRolePolicy", `arn:aws:iam::${a}:role/github-actions-${env}`, "ExplicitlyDenied", bounded],
+    ["iam:UpdateAssumeRolePolicy", `arn:aws:iam::${a}:role/github-actions-${env}`, "ExplicitlyDenied"],
     ["iam:CreatePolicy", `arn:aws:iam::${a}:policy/coalition-app`, "Allowed"],
     ["iam:CreatePolicy", `arn:aws:iam::${a}:policy/other-app`, "ImplicitlyDenied"],
     ["iam:CreateInstanceProfile", `arn:aws:iam::${a}:instance-profile/coalition-bastion`, "Allowed"],
-    ["iam:CreateUser", `arn:aws:iam::${a}:user/ses/coalition-smtp`, "Allowed"],
-    ["iam:CreateUser", `arn:aws:iam::${a}:user/coalition-admin`, "ImplicitlyDenied"],
+    ["iam:CreateUser", `arn:aws:iam::${a}:user/ses/coalition-smtp`, "Allowed", bounded],
+    ["iam:CreateUser", `arn:aws:iam::${a}:user/ses/coalition-smtp`, "ImplicitlyDenied"],
+    ["iam:CreateUser", `arn:aws:iam::${a}:user/coalition-admin`, "ImplicitlyDenied", bounded],
     ["iam:UpdateOpenIDConnectProviderThumbprint", `arn:aws:iam::${a}:oidc-provider/token.actions.githubusercontent.com`, "Allowed"],
     ["iam:DeleteOpenIDConnectProvider", `arn:aws:iam::${a}:oidc-provider/accounts.google.com`, "ImplicitlyDenied"],
     ["iam:CreateServiceLinkedRole", `arn:aws:iam::${a}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS`, "Allowed", { "iam:AWSServiceName": "rds.amazonaws.com" }],
@@ -139,6 +156,34 @@ describe.each(ENVIRONMENTS)("the %s deploy role's permissions, as synthesized", 
 
   it.each(rows)("%s on %s → %s", async (action, resource, expected, context) => {
     expect(await decideIdentity(identity, { principal, action, resource, context })).toBe(expected);
+  });
+});
+
+describe.each(ENVIRONMENTS)("a %s role created by the stacks, under the permissions boundary", (env) => {
+  const account = config.accounts[env].accountId;
+  const boundary = JSON.parse(stacks[env].resource.aws_iam_policy.boundary_policy.policy);
+  const administratorAccess = { Version: "2012-10-17", Statement: [{ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "*" }] } as const;
+  const decide = (action: string, resource: string) =>
+    decideIdentity([{ name: "AdministratorAccess", policy: administratorAccess as any }], {
+      principal: `arn:aws:iam::${account}:role/coalition-${env}-lambda`,
+      action,
+      resource,
+      boundary,
+    });
+
+  it("gains nothing beyond the boundary even with AdministratorAccess attached", async () => {
+    expect(await decide("iam:CreateUser", `arn:aws:iam::${account}:user/intruder`)).toBe("ExplicitlyDenied");
+    expect(await decide("iam:PutRolePolicy", `arn:aws:iam::${account}:role/github-actions-${env}`)).toBe("ExplicitlyDenied");
+    expect(await decide("sts:AssumeRole", `arn:aws:iam::${SHARED}:role/vpc-peering-accepter`)).toBe("ExplicitlyDenied");
+    expect(await decide("s3:DeleteBucket", `arn:aws:s3:::coalition-terraform-state-${account}`)).toBe("ImplicitlyDenied");
+    expect(await decide("rds:DeleteDBInstance", `arn:aws:rds:${REGION}:${account}:db:coalition-shared-db`)).toBe("ImplicitlyDenied");
+    expect(await decide("ec2:TerminateInstances", `arn:aws:ec2:${REGION}:${account}:instance/i-0123456789abcdef0`)).toBe("ImplicitlyDenied");
+  });
+
+  it("still does what the workloads need", async () => {
+    expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${account}:secret:coalition/${env}/django-secret-key-AbCdEf`)).toBe("Allowed");
+    expect(await decide("logs:PutLogEvents", `arn:aws:logs:${REGION}:${account}:log-group:/aws/lambda/coalition-${env}:log-stream:x`)).toBe("Allowed");
+    expect(await decide("s3:PutObject", `arn:aws:s3:::coalition-${env}-static-assets/a.css`)).toBe("Allowed");
   });
 });
 

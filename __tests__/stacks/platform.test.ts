@@ -103,7 +103,9 @@ describe("shared output contract", () => {
   });
 
   it.each(["prod", "dev"] as const)("covers every output %s reads", (env) => {
-    expect(remoteOutputsRead(stacks[env])).toEqual(["db_route_table_id", "vpc_cidr", "vpc_id"]);
+    expect(remoteOutputsRead(stacks[env])).toEqual(
+      ["database_key_arn", `database_secret_arn_${env}`, "db_route_table_id", "db_subnet_cidrs", "vpc_cidr", "vpc_id"].sort(),
+    );
     expect(undeclaredReads(stacks.shared, stacks[env])).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 /** The GitHub role's policies exactly as synthesized: parsed back out of the stack JSON. */
 export function synthesizedRolePolicies(stack: StackJson) {
   const role = stack.resource.aws_iam_role.github_oidc_role;
-  const policies = stack.resource.aws_iam_role_policy;
+  const policies = Object.values(stack.resource.aws_iam_role_policy).filter((p) => p.role === "${aws_iam_role.github_oidc_role.name}");
   return {
     roleName: role.name as string,
     trust: JSON.parse(role.assume_role_policy) as PolicyDocument,
@@ -25,7 +25,7 @@ export function synthesizedRolePolicies(stack: StackJson) {
  */
 export async function decideIdentity(
   identityPolicies: { name: string; policy: PolicyDocument }[],
-  request: { principal: string; action: string; resource: string; context?: Record<string, string | string[]> },
+  request: { principal: string; action: string; resource: string; context?: Record<string, string | string[]>; boundary?: PolicyDocument },
 ): Promise<Decision> {
   const account = /^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1] ?? /:(\d{12}):/.exec(request.principal)![1];
   const result = await runSimulation(
@@ -39,13 +39,17 @@ export async function decideIdentity(
       identityPolicies,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      permissionBoundaryPolicies: request.boundary ? [{ name: "boundary", policy: request.boundary }] : undefined,
     },
     {},
   );
   if (result.resultType === "error") throw new Error(`simulation of ${request.action} on ${request.resource} failed: ${JSON.stringify(result.errors)}`);
   if (result.resultType !== "single") throw new Error(`expected one result for ${request.action} on ${request.resource}`);
   if (result.result.ignoredContextKeys?.length) throw new Error(`context keys ignored: ${result.result.ignoredContextKeys.join(", ")}`);
-  return result.result.analysis.identityAnalysis!.result as Decision;
+  const analysis = result.result.analysis;
+  // With a boundary, the boundary's decision narrows the identity policies' (an explicit deny in either wins).
+  const decisions = [analysis.identityAnalysis!.result, ...(request.boundary ? [analysis.permissionBoundaryAnalysis!.result] : [])] as Decision[];
+  return decisions.find((d) => d === "ExplicitlyDenied") ?? decisions.find((d) => d === "ImplicitlyDenied") ?? "Allowed";
 }
 
 /**

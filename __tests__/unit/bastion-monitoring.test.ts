@@ -10,6 +10,7 @@ const bastionProps: BastionProps = {
   instanceType: "t4g.nano",
   sshCidrs: [],
   databaseCidrs: ["10.0.5.0/24", "10.0.6.0/24"],
+  permissionsBoundaryArn: "arn:aws:iam::111111111111:policy/coalition-boundary",
 };
 const bastion = (props: Partial<BastionProps> = {}) => synthConstruct((stack) => new Bastion(stack, "bastion", { ...bastionProps, ...props }));
 
@@ -69,6 +70,7 @@ const monitoringProps: MonitoringProps = {
   monthlyBudgetUsd: 30,
   vpcId: "vpc-shared",
   logRetentionDays: 30,
+  permissionsBoundaryArn: "arn:aws:iam::111111111111:policy/coalition-boundary",
   database: { instanceIdentifier: "coalition-shared-db", allocatedStorageGb: 20, maxConnections: 80 },
 };
 const monitoring = (props: Partial<MonitoringProps> = {}) =>

@@ -13,6 +13,7 @@ const props: LambdaRuntimeProps = {
   databaseCidrs: ["10.0.5.0/24", "10.0.6.0/24"],
   s3PrefixListId: "pl-63a5400a",
   logRetentionDays: 30,
+  permissionsBoundaryArn: "arn:aws:iam::111111111111:policy/coalition-boundary",
   access: {
     secretArns: ["arn:aws:secretsmanager:us-east-1:222222222222:secret:coalition/prod/django-secret-key-AbCdEf"],
     secretKeyArns: ["arn:aws:kms:us-east-1:222222222222:key/secrets"],

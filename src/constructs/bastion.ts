@@ -25,6 +25,8 @@ export interface BastionProps {
   readonly publicKey?: string;
   /** Ranges the bastion may reach on the PostgreSQL port. */
   readonly databaseCidrs: readonly string[];
+  /** The account's permissions boundary, which the instance role carries. */
+  readonly permissionsBoundaryArn: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export class Bastion extends Construct {
       name: props.name,
       description: "Bastion instance: Systems Manager Session Manager only",
       assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+      permissionsBoundary: props.permissionsBoundaryArn,
       tags: { Name: props.name },
     });
     new IamRolePolicyAttachment(this, "session_manager", {

@@ -21,6 +21,8 @@ export interface LambdaRuntimeProps {
   /** Prefix list of the VPC's S3 gateway endpoint, for HTTPS to S3. */
   readonly s3PrefixListId: string;
   readonly logRetentionDays: number;
+  /** The account's permissions boundary, which the execution role carries. */
+  readonly permissionsBoundaryArn: string;
   /** What the application may use besides its network and logs. */
   readonly access: Omit<LambdaExecutionInput, "accountId" | "region" | "functionName">;
 }
@@ -48,6 +50,7 @@ export class LambdaRuntime extends Construct {
       name: props.roleName,
       description: `Execution role of the ${props.name} Lambda function (Zappa)`,
       assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", props.accountId)),
+      permissionsBoundary: props.permissionsBoundaryArn,
       tags: { Name: props.roleName },
     });
     new IamRolePolicy(this, "policy", {

@@ -36,6 +36,8 @@ export interface MonitoringProps {
   /** The VPC whose traffic is logged. */
   readonly vpcId: string;
   readonly logRetentionDays: number;
+  /** The account's permissions boundary, which the flow logs role carries. */
+  readonly permissionsBoundaryArn: string;
   /** Alarms on the database's CPU, storage, memory and connections. */
   readonly database?: DatabaseAlarmsProps;
 }
@@ -73,6 +75,7 @@ export class Monitoring extends Construct {
     const flowLogsRole = new IamRole(this, "flow_logs_role", {
       name: `${name}-flow-logs`,
       assumeRolePolicy: JSON.stringify(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", props.accountId)),
+      permissionsBoundary: props.permissionsBoundaryArn,
       tags: { Name: `${name}-flow-logs` },
     });
     new IamRolePolicy(this, "flow_logs_policy", {

@@ -1,7 +1,11 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Aspects } from "cdktf";
 import type { Construct } from "constructs";
 import type { GitHubOidcProps } from "../constructs/github-oidc";
+import { PermissionsBoundary } from "../constructs/permissions-boundary";
 import type { AccountConfig, Environment, PlatformConfig } from "../config";
+import { SecurityGuardrails } from "../guardrails/aspect";
+import { SUPPRESSIONS, type Suppression } from "../guardrails/suppressions";
 import { ReadableStack } from "../naming/addresses";
 import { names } from "../naming/names";
 import { configureStateBackend } from "./state-backend";
@@ -23,6 +27,9 @@ export class AccountStack extends ReadableStack {
   readonly config: PlatformConfig;
   readonly environment: Environment;
   readonly account: AccountConfig;
+  /** Every role the stack creates carries this boundary. */
+  readonly permissionsBoundaryArn: string;
+  private readonly suppressions: Suppression[] = [...SUPPRESSIONS];
 
   constructor(scope: Construct, props: AccountStackProps) {
     super(scope, props.environment);
@@ -44,6 +51,20 @@ export class AccountStack extends ReadableStack {
       locking: this.config.state.locking,
     });
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+    this.permissionsBoundaryArn = new PermissionsBoundary(this, "boundary", {
+      policyName: names.permissionsBoundary(this.config.prefix),
+    }).arn;
+    Aspects.of(this).add(new SecurityGuardrails(() => this.suppressions));
+  }
+
+  /** The exceptions this stack recorded with `suppress`, besides the reviewed list. */
+  recordedSuppressions(): readonly Suppression[] {
+    return this.suppressions.filter((s) => !SUPPRESSIONS.includes(s));
+  }
+
+  /** Records an exception to a guardrail for this stack; it is listed at every synth. */
+  protected suppress(rule: string, address: string, reason: string): void {
+    this.suppressions.push({ rule, address, stacks: [this.environment], reason });
   }
 
   /** A provider acting in another environment's account through a role assumed there. */

@@ -29,6 +29,9 @@ export const names = {
   /** Role the environment's Lambda functions run as. */
   lambdaRole: (prefix: string, env: Environment) => `${prefix}-${env}-lambda`,
   roleArn: (accountId: string, roleName: string) => `arn:aws:iam::${accountId}:role/${roleName}`,
+  /** Managed policy every role the stacks create is bounded by; only an administrator may change it. */
+  permissionsBoundary: (prefix: string) => `${prefix}-boundary`,
+  permissionsBoundaryArn: (prefix: string, accountId: string) => `arn:aws:iam::${accountId}:policy/${prefix}-boundary`,
   /** Name (and Name tag) of a resource that belongs to one environment. */
   resource: (prefix: string, env: Environment, ...parts: string[]) => [prefix, env, ...parts].join("-"),
 } as const;

@@ -6,3 +6,4 @@ export * from "./kms";
 export * from "./service-access";
 export * from "./lambda";
 export * from "./s3";
+export * from "./boundary";

@@ -59,16 +59,37 @@ export const WILDCARD_ONLY_ACTIONS = [
   "ecr:GetAuthorizationToken",
 ];
 
-const IAM_MUTATE_ACTIONS = [
-  "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy",
-  "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
-  "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PassRole",
-  "iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
-  "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
+/**
+ * Changes to a role's or user's permissions: allowed only on principals that carry the account's
+ * permissions boundary (`iam:PermissionsBoundary`), so nothing CI creates can exceed it.
+ */
+const IAM_BOUNDED_ACTIONS = [
+  "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary", "iam:CreateUser", "iam:PutUserPolicy", "iam:DeleteUserPolicy",
+  "iam:PutUserPermissionsBoundary",
+];
+
+/** IAM changes that grant no permissions by themselves. */
+const IAM_OTHER_ACTIONS = [
+  "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
+  "iam:UntagRole", "iam:PassRole", "iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion",
+  "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
   "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile",
   "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
-  "iam:CreateUser", "iam:DeleteUser", "iam:TagUser", "iam:UntagUser", "iam:PutUserPolicy", "iam:DeleteUserPolicy",
-  "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey",
+  "iam:DeleteUser", "iam:TagUser", "iam:UntagUser", "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey",
+];
+
+/** Changes to a managed policy: denied on the boundary itself. */
+const POLICY_CHANGE_ACTIONS = [
+  "iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
+  "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
+];
+
+/** Changes to a role's permissions or trust: denied on the deploy roles, which an administrator manages. */
+const DEPLOY_ROLE_CHANGE_ACTIONS = [
+  "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+  "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+  "iam:UpdateRole", "iam:DeleteRole",
 ];
 
 const OIDC_PROVIDER_ACTIONS = [
@@ -99,8 +120,9 @@ const SERVICE_LINKED_ROLE_SERVICES = ["ops.apigateway.amazonaws.com", "rds.amazo
 
 /**
  * The deploy role's permissions: read broadly, change only this account's resources in this region,
- * IAM only under the project's prefixes, S3 only on this environment's buckets (`{prefix}-{env}-*`),
- * and assume only the shared account's peering accepter role.
+ * IAM only under the project's prefixes and never beyond the permissions boundary (nor the boundary or
+ * the deploy roles themselves), S3 only on this environment's buckets (`{prefix}-{env}-*`), and assume
+ * only the shared account's peering accepter role.
  */
 export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDocument {
   const { accountId: account, region } = input;
@@ -109,6 +131,7 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
   // the other accounts' buckets, the state buckets among them (whose own policy is terraformStatePolicy).
   const s3Prefixes = unique([names.resource(input.prefix, input.environment), ...(input.extraS3Prefixes ?? [])]);
   const iam = (path: string) => `arn:aws:iam::${account}:${path}`;
+  const boundary = names.permissionsBoundaryArn(input.prefix, account);
 
   const statements: PolicyStatement[] = [
     allow(
@@ -122,10 +145,24 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
     allow("WildcardOnlyActions", WILDCARD_ONLY_ACTIONS, "*"),
     allow("IamReadOnly", ["iam:Get*", "iam:List*", "iam:SimulatePrincipalPolicy"], "*"),
     allow(
+      "IamBoundedPrincipals",
+      IAM_BOUNDED_ACTIONS,
+      ["role", "user/ses"].flatMap((kind) => iamPrefixes.map((p) => iam(`${kind}/${p}-*`))),
+      { StringEquals: { "iam:PermissionsBoundary": boundary } },
+    ),
+    allow(
       "IamMutate",
-      IAM_MUTATE_ACTIONS,
+      IAM_OTHER_ACTIONS,
       ["role", "policy", "instance-profile", "user/ses"].flatMap((kind) => iamPrefixes.map((p) => iam(`${kind}/${p}-*`))),
     ),
+    { Sid: "ProtectBoundary", Effect: "Deny", Action: POLICY_CHANGE_ACTIONS, Resource: boundary },
+    {
+      Sid: "KeepBoundaries",
+      Effect: "Deny",
+      Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
+      Resource: "*",
+    },
+    { Sid: "ProtectDeployRoles", Effect: "Deny", Action: DEPLOY_ROLE_CHANGE_ACTIONS, Resource: iam(`role/${names.githubActionsRole("*" as Environment)}`) },
     allow("OidcProviderMutate", OIDC_PROVIDER_ACTIONS, names.githubOidcProviderArn(account)),
     allow("ServiceLinkedRoles", ["iam:CreateServiceLinkedRole"], iam("role/aws-service-role/*"), {
       StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES },
