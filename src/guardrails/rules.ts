@@ -1,8 +1,12 @@
 import { WILDCARD_ONLY_ACTIONS } from "../policies";
 
+/** Attributes of a synthesized resource: Terraform's JSON, which the rules read defensively. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Attributes = Record<string, any>;
+
 /** A synthesized stack as Terraform reads it (the parts the rules look at). */
 export interface SynthesizedStack {
-  resource?: Record<string, Record<string, Record<string, any>>>;
+  resource?: Record<string, Record<string, Attributes>>;
 }
 
 /** One rule's verdict on one resource. */
@@ -20,7 +24,7 @@ export interface Rule {
   readonly check: (stack: SynthesizedStack, environment: string) => Check[];
 }
 
-type Resource = Record<string, any>;
+type Resource = Attributes;
 
 function each(stack: SynthesizedStack, type: string): [string, Resource][] {
   return Object.entries(stack.resource?.[type] ?? {}).map(([name, resource]) => [`${type}.${name}`, resource]);
@@ -47,7 +51,7 @@ function bucketRule(id: string, description: string, type: string, good: (compan
   };
 }
 
-function statements(document: unknown): Record<string, any>[] {
+function statements(document: unknown): Attributes[] {
   try {
     const parsed = typeof document === "string" ? JSON.parse(document) : document;
     return [parsed?.Statement ?? []].flat();
@@ -74,8 +78,8 @@ function mayUseWildcardResource(action: string): boolean {
 
 const IDENTITY_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_policy", "aws_iam_user_policy"];
 
-function identityPolicies(stack: SynthesizedStack): [string, Record<string, any>[]][] {
-  return IDENTITY_POLICY_TYPES.flatMap((type) => each(stack, type).map(([address, r]): [string, Record<string, any>[]] => [address, statements(r.policy)]));
+function identityPolicies(stack: SynthesizedStack): [string, Attributes[]][] {
+  return IDENTITY_POLICY_TYPES.flatMap((type) => each(stack, type).map(([address, r]): [string, Attributes[]] => [address, statements(r.policy)]));
 }
 
 const worldCidrs = (values: unknown): boolean => [values].flat().some((v) => v === "0.0.0.0/0" || v === "::/0");
