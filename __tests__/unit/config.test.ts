@@ -135,6 +135,10 @@ describe("configuration sources", () => {
     expect(() => loadConfig({ COALITION_DEV_ACCOUNT_ID: "oops" })).toThrow("accounts.dev.accountId (from COALITION_DEV_ACCOUNT_ID): must be a 12-digit AWS account id");
   });
 
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ COALITION_CONFIG: "", COALITION_PREFIX: "" }).prefix).toBe("coalition");
+  });
+
   it("reports a missing or unreadable file", () => {
     expect(() => loadConfig({ COALITION_CONFIG: "/nonexistent/platform.yaml" })).toThrow(/platform\.yaml \(named by COALITION_CONFIG\): file not found/);
     const broken = writeTemp("broken.yaml", "prefix: [unclosed\n");

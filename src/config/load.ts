@@ -38,7 +38,8 @@ type Tree = Record<string, unknown>;
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = {}): PlatformConfig {
   let merged = readConfigFile(EXAMPLE_CONFIG_PATH);
   const file = env[CONFIG_FILE_VARIABLE];
-  if (file !== undefined) merged = deepMerge(merged, readConfigFile(path.resolve(file), CONFIG_FILE_VARIABLE));
+  // An unset CI variable arrives as an empty string: treat it as unset, like the overrides below.
+  if (file !== undefined && file !== "") merged = deepMerge(merged, readConfigFile(path.resolve(file), CONFIG_FILE_VARIABLE));
 
   const origins = new Map<string, string>();
   for (const [variable, fieldPath] of Object.entries(ENVIRONMENT_OVERRIDES)) {

@@ -1,0 +1,7 @@
+resource "terraform_data" "kept" {
+  input = "same"
+}
+
+output "version" {
+  value = "1"
+}

@@ -1,0 +1,331 @@
+import { Testing, type TerraformStack } from "cdktf";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { ENVIRONMENT_OVERRIDES } from "../../src/config";
+import { REQUIRED_TERRAFORM_VERSION } from "../../src/core/account-stack";
+import { definePlatform } from "../../stacks/platform";
+import { exampleConfig, synthPlatform } from "../support/synth";
+import { expressionsInScripts, loadWorkflows, scriptsOf, type Workflow } from "./workflow-files";
+
+const workflows = loadWorkflows();
+const wf = (file: string) => {
+  expect(workflows[file], `${file} exists`).toBeDefined();
+  return workflows[file];
+};
+
+/** The stacks the app synthesizes and what each depends on, as main.ts wires them. */
+const app = (() => {
+  const { shared, applications } = definePlatform(Testing.app(), exampleConfig());
+  const stacks: TerraformStack[] = [shared, ...applications];
+  return {
+    stacks: stacks.map((stack) => stack.node.id).sort(),
+    applications: applications.map((stack) => stack.node.id).sort(),
+    dependencies: Object.fromEntries(stacks.map((stack) => [stack.node.id, stack.dependencies.map((d) => d.node.id).sort()])),
+  };
+})();
+
+const steps = (job: any): any[] => job.steps ?? [];
+const allJobs = () => Object.entries(workflows).flatMap(([file, workflow]) => Object.entries(workflow.jobs).map(([id, job]) => ({ file, id, job })));
+const calls = (job: any, file: string) => job.uses === `./.github/workflows/${file}`;
+const isReusableOnly = (workflow: Workflow) => Object.keys(workflow.on).length === 1 && "workflow_call" in workflow.on;
+const sorted = (list: Iterable<string>) => [...list].sort();
+
+/** Does this job, or a workflow it calls (at any depth), have a step using `action`? */
+function reaches(job: any, predicate: (step: any) => boolean): boolean {
+  if (steps(job).some(predicate)) return true;
+  const called = /^\.\/\.github\/workflows\/(.+)$/.exec(job.uses ?? "")?.[1];
+  return called !== undefined && Object.values(wf(called).jobs).some((inner) => reaches(inner, predicate));
+}
+const assumesRole = (step: any) => String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@");
+const comments = (step: any) => String(step.uses ?? "").startsWith("actions/github-script@") && /createComment/.test(step.with?.script ?? "");
+
+describe("the workflows name exactly the stacks the app synthesizes", () => {
+  const infra = wf("deploy_infra.yml");
+
+  it("plans every stack on pull requests", () => {
+    expect(sorted(infra.jobs.plan.strategy.matrix.stack)).toEqual(app.stacks);
+    expect(calls(infra.jobs.plan, "terraform_stack.yml")).toBe(true);
+    expect(infra.jobs.plan.with).toEqual({ stack: "${{ matrix.stack }}", comment: true });
+  });
+
+  it("applies every stack on main, each in a job of its name, in the app's dependency order", () => {
+    const applyJobs = Object.entries(infra.jobs).filter(([, job]) => calls(job, "terraform_stack.yml") && job.with.stack !== "${{ matrix.stack }}");
+    expect(sorted(applyJobs.map(([, job]) => job.with.stack))).toEqual(app.stacks);
+    for (const [id, job] of applyJobs) {
+      expect(id).toBe(job.with.stack);
+      expect(job.with.apply).toBe("${{ github.event_name == 'push' || inputs.apply }}");
+      const needs = ([] as string[]).concat(job.needs).filter((need) => need !== "synth");
+      expect(sorted(needs), `${id} needs`).toEqual(app.dependencies[id]);
+      // A stack that depends on others runs only after they succeeded (on a push).
+      for (const need of needs) expect(job.if).toContain(`needs.${need}.result == 'success'`);
+    }
+    expect(app.dependencies).toEqual({ shared: [], prod: ["shared"], dev: ["shared"] });
+  });
+
+  it("offers every stack, and only those, to a manual run", () => {
+    expect(sorted(infra.on.workflow_dispatch.inputs.environment.options)).toEqual(app.stacks);
+  });
+
+  it("deploys the Lambda to the application environments only", () => {
+    expect(sorted(wf("deploy_lambda.yml").on.workflow_dispatch.inputs.environment.options)).toEqual(app.applications);
+    expect(sorted(wf("deploy_serverless.yml").on.workflow_dispatch.inputs.environment.options.filter((o: string) => o !== "from-branch"))).toEqual(
+      app.applications,
+    );
+  });
+
+  it("uses no GitHub environment that is not a stack", () => {
+    const named = allJobs().flatMap(({ job }) => (typeof job.environment === "string" && !job.environment.includes("${{") ? [job.environment] : []));
+    expect(named.length).toBeGreaterThan(0);
+    for (const environment of named) expect(app.stacks).toContain(environment);
+    expect(wf("terraform_stack.yml").jobs.terraform.environment).toBe("${{ inputs.stack }}");
+  });
+
+  it("switches the variable dev declares, and only dev has it", () => {
+    const stacks = synthPlatform();
+    expect(stacks.dev.variable?.enable_vpc_endpoints).toMatchObject({ type: "bool" });
+    expect(stacks.prod.variable?.enable_vpc_endpoints).toBeUndefined();
+    expect(stacks.shared.variable?.enable_vpc_endpoints).toBeUndefined();
+    const control = wf("dev_cost_control.yml");
+    expect(control.jobs.endpoints.environment).toBe("dev");
+    expect(steps(control.jobs.endpoints).find((step) => step.id === "plan").run).toContain('-var "enable_vpc_endpoints=$ENABLED"');
+    expect(steps(wf("terraform_stack.yml").jobs.terraform).find((step) => step.id === "plan").run).toContain(
+      'export TF_VAR_enable_vpc_endpoints="$ENABLE_VPC_ENDPOINTS"',
+    );
+    expect(control.on.workflow_dispatch.inputs.vpc_endpoints.options).toEqual(["enable", "disable"]);
+  });
+});
+
+describe("permissions", () => {
+  it("are denied at the top of every workflow that runs by itself, and granted job by job", () => {
+    for (const [file, workflow] of Object.entries(workflows)) {
+      if (isReusableOnly(workflow)) continue;
+      expect(workflow.permissions, file).toEqual({});
+      for (const [id, job] of Object.entries(workflow.jobs)) expect(job.permissions, `${file} › ${id}`).toBeDefined();
+    }
+  });
+
+  it("grant only contents: read, id-token: write where a role is assumed, pull-requests: write where a comment is made", () => {
+    for (const { file, id, job } of allJobs()) {
+      if (job.permissions === undefined) continue;
+      const expected: Record<string, string> = {};
+      if (reaches(job, (step) => String(step.uses ?? "").startsWith("actions/checkout@"))) expected.contents = "read";
+      if (reaches(job, assumesRole)) expected["id-token"] = "write";
+      // A reusable workflow comments only when asked to (its input comment defaults to false).
+      if (job.uses ? job.with?.comment === true && reaches(job, comments) : steps(job).some(comments)) expected["pull-requests"] = "write";
+      expect(job.permissions, `${file} › ${id}`).toEqual(expected);
+    }
+    expect(wf("deploy_infra.yml").jobs.plan.permissions["pull-requests"]).toBe("write");
+    expect(wf("deploy_infra.yml").jobs.shared.permissions["pull-requests"]).toBeUndefined();
+  });
+
+  it("of reusable workflows come from their callers (they declare none)", () => {
+    for (const file of ["synth.yml", "terraform_stack.yml"]) {
+      expect(isReusableOnly(wf(file)), file).toBe(true);
+      expect(wf(file).permissions).toBeUndefined();
+      for (const job of Object.values(wf(file).jobs)) expect(job.permissions).toBeUndefined();
+    }
+  });
+});
+
+describe("deploy roles", () => {
+  it("are assumed only in a job running in a GitHub environment, with the role and region the synthesized stack names", () => {
+    let count = 0;
+    for (const { file, id, job } of allJobs()) {
+      const list = steps(job);
+      list.forEach((step, index) => {
+        if (!assumesRole(step)) return;
+        count++;
+        expect(job.environment, `${file} › ${id}`).toBeDefined();
+        expect(step.with["role-to-assume"]).toBe("${{ steps.stack.outputs.role_arn }}");
+        expect(step.with["aws-region"]).toBe("${{ steps.stack.outputs.region }}");
+        const facts = list.findIndex((candidate) => candidate.id === "stack");
+        expect(facts, `${file} › ${id} checks the environment first`).toBeGreaterThanOrEqual(0);
+        expect(facts).toBeLessThan(index);
+        expect(list[facts].run).toBe('npm run --silent stack-facts -- --stack "$STACK" --github-environment >> "$GITHUB_OUTPUT"');
+        expect(list[facts].env).toEqual({
+          AWS_ACCOUNT_ID: "${{ vars.AWS_ACCOUNT_ID }}",
+          AWS_REGION: "${{ vars.AWS_REGION }}",
+          ENVIRONMENT: "${{ vars.ENVIRONMENT }}",
+        });
+        expect(job.env.STACK, `${file} › ${id}: STACK is the job's environment`).toBe(job.environment);
+      });
+    }
+    expect(count).toBe(4);
+    expect(JSON.stringify(workflows)).not.toContain("arn:aws:iam::");
+  });
+});
+
+describe("scripts", () => {
+  it("never have ${{ }} pasted into them: values reach them through env", () => {
+    for (const [file, workflow] of Object.entries(workflows)) expect(expressionsInScripts(file, workflow)).toEqual([]);
+  });
+
+  it("would have untrusted text pasted into a script reported", () => {
+    const seeded = parseYaml(`on: pull_request
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "\${{ github.event.pull_request.title }}"
+      - uses: actions/github-script@v7
+        with:
+          script: console.log("\${{ github.head_ref }}")
+      - run: echo "$TITLE"
+        env:
+          TITLE: \${{ github.event.pull_request.body }}
+`) as Workflow;
+    expect(expressionsInScripts("seeded.yml", seeded)).toEqual([
+      { where: "seeded.yml › greet › step 1", expression: "${{ github.event.pull_request.title }}" },
+      { where: "seeded.yml › greet › step 2", expression: "${{ github.head_ref }}" },
+    ]);
+  });
+
+  it("of github-script compile", () => {
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+    const scripts = Object.entries(workflows).flatMap(([file, workflow]) => scriptsOf(file, workflow)).filter((s) => s.kind === "github-script");
+    expect(scripts.length).toBe(1);
+    for (const script of scripts) expect(() => new AsyncFunction("github", "context", "core", "require", script.text)).not.toThrow();
+  });
+
+  it("run only npm scripts that exist", () => {
+    const packageScripts = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts);
+    const used = Object.entries(workflows).flatMap(([file, workflow]) =>
+      scriptsOf(file, workflow)
+        // Scripts run elsewhere (the frontend's own package) are not ours.
+        .filter((script) => script.workingDirectory === undefined)
+        .flatMap((script) => [...script.text.matchAll(/npm run (?:--silent )?([\w-]+)/g)].map((match) => match[1])),
+    );
+    expect(sorted(new Set(used))).toEqual(["plan-comment", "stack-facts", "synth", "zappa-settings"]);
+    for (const name of used) expect(packageScripts).toContain(name);
+  });
+});
+
+const shellcheckAvailable = spawnSync("shellcheck", ["--version"]).status === 0;
+if (!shellcheckAvailable) {
+  console.warn("\n" + "!".repeat(78) + "\n!! SKIPPED: shellcheck is not on PATH, so the workflows' run scripts were NOT checked.\n" + "!".repeat(78) + "\n");
+}
+
+/** shellcheck's findings for one script, as GitHub runs it (bash). */
+function shellcheck(text: string): string {
+  return spawnSync("shellcheck", ["--shell=bash", "--format=gcc", "-"], { input: text, encoding: "utf8" }).stdout;
+}
+
+describe.skipIf(!shellcheckAvailable)("shellcheck", () => {
+  it("finds nothing in any run script", () => {
+    const scripts = Object.entries(workflows).flatMap(([file, workflow]) => scriptsOf(file, workflow)).filter((s) => s.kind === "run");
+    expect(scripts.length).toBeGreaterThan(20);
+    for (const script of scripts) expect(shellcheck(script.text), script.where).toBe("");
+  });
+
+  it("reports a seeded bad script", () => {
+    expect(shellcheck('for f in $(ls *.tf); do echo $f; done\n[ $STACK == dev ]')).toMatch(/SC2045|SC2086/);
+  });
+});
+
+describe("concurrency", () => {
+  it("queues the applies of each environment and never cancels one, sharing dev's queue with Dev Cost Control", () => {
+    const stack = wf("terraform_stack.yml").jobs.terraform.concurrency;
+    expect(stack.group).toBe(
+      "${{ inputs.apply && format('terraform-apply-{0}', inputs.stack) || format('terraform-plan-{0}-{1}', inputs.stack, github.ref) }}",
+    );
+    expect(stack["cancel-in-progress"]).toBe("${{ !inputs.apply }}");
+    expect(wf("dev_cost_control.yml").jobs.endpoints.concurrency).toEqual({ group: "terraform-apply-dev", "cancel-in-progress": false });
+    expect(wf("deploy_lambda.yml").jobs.deploy.concurrency).toEqual({
+      group: "deploy-lambda-${{ needs.select.outputs.environment }}",
+      "cancel-in-progress": false,
+    });
+  });
+});
+
+describe("wiring", () => {
+  it("calls reusable workflows with inputs they declare, and reads outputs they publish", () => {
+    let count = 0;
+    for (const { file, id, job } of allJobs()) {
+      const called = /^\.\/\.github\/workflows\/(.+)$/.exec(job.uses ?? "")?.[1];
+      if (!called) continue;
+      count++;
+      const trigger = wf(called).on.workflow_call;
+      expect(trigger, `${called} is reusable`).not.toBeUndefined();
+      const inputs = trigger?.inputs ?? {};
+      for (const name of Object.keys(job.with ?? {})) expect(Object.keys(inputs), `${file} › ${id} passes ${name}`).toContain(name);
+      for (const [name, input] of Object.entries<any>(inputs)) if (input.required) expect(job.with ?? {}, `${file} › ${id} gives ${name}`).toHaveProperty(name);
+      const source = JSON.stringify(workflows[file]);
+      for (const [, output] of source.matchAll(new RegExp(`needs\\.${id}\\.outputs\\.(\\w+)`, "g"))) {
+        expect(Object.keys(trigger?.outputs ?? {}), `${file} reads ${id}.${output}`).toContain(output);
+      }
+    }
+    expect(count).toBe(8);
+  });
+
+  it("hands the synthesized stacks only to jobs that come after a synthesis", () => {
+    const synthesizes = (job: any): boolean => calls(job, "synth.yml") || (job.uses !== undefined && Object.values(wf(job.uses.split("/").pop()).jobs).some(synthesizes));
+    const upstream = (workflow: Workflow, job: any): boolean =>
+      ([] as string[]).concat(job.needs ?? []).some((need) => synthesizes(workflow.jobs[need]) || upstream(workflow, workflow.jobs[need]));
+    const downloads = (job: any) => steps(job).some((step) => String(step.uses).startsWith("actions/download-artifact@") && step.with.name === "cdktf-out");
+    expect(steps(wf("synth.yml").jobs.synth).find((step) => String(step.uses).startsWith("actions/upload-artifact@")).with.name).toBe("cdktf-out");
+    for (const { file, id, job } of allJobs()) {
+      if (downloads(job) && !isReusableOnly(wf(file))) expect(upstream(wf(file), job), `${file} › ${id}`).toBe(true);
+      if (calls(job, "terraform_stack.yml")) expect(upstream(wf(file), job), `${file} › ${id}`).toBe(true);
+    }
+  });
+
+  it("gives every command that reads the configuration all of its variables, from the repository", () => {
+    const expected: Record<string, string> = { CONFIG_FILE: "${{ vars.COALITION_CONFIG }}" };
+    for (const variable of Object.keys(ENVIRONMENT_OVERRIDES)) {
+      expected[variable] = variable === "COALITION_GITHUB_REPO" ? "${{ github.repository }}" : `\${{ vars.${variable} }}`;
+    }
+    const readers = allJobs().flatMap(({ file, id, job }) =>
+      steps(job).filter((step) => /npm run (synth|--silent zappa-settings)/.test(step.run ?? "")).map((step) => ({ where: `${file} › ${id}`, step })),
+    );
+    expect(readers.length).toBe(2);
+    for (const { where, step } of readers) {
+      const mapped = Object.fromEntries(Object.entries<string>(step.env).filter(([name]) => name in expected));
+      expect(mapped, where).toEqual(expected);
+      // An unset variable is an empty string, which would name the working directory as the file.
+      expect(step.run, where).toContain('if [ -n "$CONFIG_FILE" ]; then\n  export COALITION_CONFIG="$CONFIG_FILE"\nfi');
+    }
+  });
+});
+
+describe("tools", () => {
+  const uses = allJobs().flatMap(({ job }) => steps(job).map((step) => step.uses).filter(Boolean));
+
+  it("pins every action to a major version", () => {
+    for (const action of uses) expect(action).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+  });
+
+  it("checks out without keeping the token in the working tree", () => {
+    const checkouts = allJobs().flatMap(({ job }) => steps(job).filter((step) => String(step.uses).startsWith("actions/checkout@")));
+    expect(checkouts.length).toBeGreaterThan(5);
+    for (const step of checkouts) expect(step.with?.["persist-credentials"]).toBe(false);
+  });
+
+  it("runs one Terraform version, within the stacks' required range, without the stdout wrapper", () => {
+    const versions = new Set<string>();
+    for (const { file, job } of allJobs()) {
+      for (const step of steps(job).filter((candidate) => String(candidate.uses).startsWith("hashicorp/setup-terraform@"))) {
+        expect(step.with).toEqual({ terraform_version: "${{ env.TERRAFORM_VERSION }}", terraform_wrapper: false });
+        versions.add(wf(file).env!.TERRAFORM_VERSION);
+      }
+    }
+    expect(versions.size).toBe(1);
+    const [version] = [...versions].map((v) => v.split(".").map(Number));
+    const [, low, high] = /^>= (\S+), < (\S+)$/.exec(REQUIRED_TERRAFORM_VERSION)!.map((v) => v?.split(".").map(Number));
+    const compare = (a: number[], b: number[]) => a.map((n, i) => n - (b[i] ?? 0)).find((d) => d !== 0) ?? 0;
+    expect(compare(version, low)).toBeGreaterThanOrEqual(0);
+    expect(compare(version, high)).toBeLessThan(0);
+  });
+
+  it("mirrors the AWS provider version the stacks pin for the CI tests", () => {
+    const pinned = synthPlatform().prod.terraform.required_providers.aws.version;
+    expect(wf("ci.yml").env!.AWS_PROVIDER_VERSION).toBe(pinned);
+  });
+
+  it("runs the project's own CI script on pull requests", () => {
+    const ci = wf("ci.yml");
+    expect(Object.keys(ci.on)).toContain("pull_request");
+    expect(steps(ci.jobs.test).map((step) => step.run).filter(Boolean)).toContain("bash .ci/run");
+  });
+});

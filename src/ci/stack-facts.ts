@@ -1,0 +1,142 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { ENVIRONMENTS, type Environment } from "../config";
+import { names } from "../naming/names";
+import { CheckError, parseCommandLine, runCommand, UsageError } from "./cli";
+
+/** The Terraform variable that switches dev's interface endpoints (and their security group) off. */
+export const ENDPOINT_SWITCH_VARIABLE = "enable_vpc_endpoints";
+/** An interface endpoint in one zone: 0.01 USD an hour (us-east-1) for 730 hours a month. */
+export const INTERFACE_ENDPOINT_MONTHLY_USD = 7.3;
+
+const USAGE = `usage: npm run --silent stack-facts -- --stack <${ENVIRONMENTS.join("|")}> [--github-environment] [--outdir <dir>]
+
+Prints, as name=value lines for $GITHUB_OUTPUT, what a workflow needs to know about a synthesized stack
+(default --outdir cdktf.out): its folder, account, region, the GitHub Actions role to assume there, and the
+resources behind ${ENDPOINT_SWITCH_VARIABLE}. With --github-environment it first checks the GitHub
+environment's variables, passed as environment variables: AWS_ACCOUNT_ID (required) must be the stack's
+account, AWS_REGION and ENVIRONMENT (when set) its region and name; it exits 1 if they are not.`;
+
+export interface StackFacts {
+  readonly stack: Environment;
+  /** The folder to run Terraform in. */
+  readonly dir: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** The role GitHub Actions assumes through OIDC to deploy this stack. */
+  readonly roleArn: string;
+  /** Addresses of the resources whose count depends on enable_vpc_endpoints (empty when the stack has no switch). */
+  readonly endpointTargets: string[];
+  /** How many of those are interface endpoints. */
+  readonly switchableEndpoints: number;
+}
+
+type StackJson = {
+  provider?: { aws?: { alias?: string; region?: string; allowed_account_ids?: string[] }[] };
+  resource?: Record<string, Record<string, { count?: unknown; for_each?: unknown }>>;
+};
+
+/** Reads a synthesized stack (`<outdir>/stacks/<stack>/cdk.tf.json`). */
+export function readStackFacts(outdir: string, stack: Environment): StackFacts {
+  const dir = path.join(outdir, "stacks", stack);
+  const file = path.join(dir, "cdk.tf.json");
+  let json: StackJson;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8")) as StackJson;
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+    throw new UsageError(
+      missing ? `no synthesized ${stack} stack at ${file}: run npm run synth first` : `${file} is not JSON: ${(error as Error).message}`,
+      false,
+    );
+  }
+  const provider = (json.provider?.aws ?? []).find((candidate) => candidate.alias === undefined);
+  const accountId = provider?.allowed_account_ids?.[0];
+  if (!provider?.region || !accountId) {
+    throw new UsageError(`${file} has no default aws provider with a region and allowed_account_ids: is it a stack of this project?`, false);
+  }
+  const switched = new RegExp(`\\bvar\\.${ENDPOINT_SWITCH_VARIABLE}\\b`);
+  const endpointTargets = Object.entries(json.resource ?? {})
+    .flatMap(([type, byName]) =>
+      Object.entries(byName)
+        .filter(([, body]) => switched.test(JSON.stringify([body.count ?? null, body.for_each ?? null])))
+        .map(([name]) => `${type}.${name}`),
+    )
+    .sort();
+  return {
+    stack,
+    dir,
+    accountId,
+    region: provider.region,
+    roleArn: `arn:aws:iam::${accountId}:role/${names.githubActionsRole(stack)}`,
+    endpointTargets,
+    switchableEndpoints: endpointTargets.filter((address) => address.startsWith("aws_vpc_endpoint.")).length,
+  };
+}
+
+/** The variables each GitHub environment carries (empty when unset, as GitHub passes them). */
+export interface GitHubEnvironmentVariables {
+  readonly AWS_ACCOUNT_ID?: string;
+  readonly AWS_REGION?: string;
+  readonly ENVIRONMENT?: string;
+}
+
+/** Fails unless the GitHub environment's variables describe the account, region and name the stack was synthesized for. */
+export function checkGitHubEnvironment(facts: StackFacts, variables: GitHubEnvironmentVariables): void {
+  const { AWS_ACCOUNT_ID: accountId, AWS_REGION: region, ENVIRONMENT: name } = variables;
+  const problems: string[] = [];
+  if (!accountId) {
+    problems.push(`the GitHub environment ${facts.stack} has no variable AWS_ACCOUNT_ID`);
+  } else if (accountId !== facts.accountId) {
+    problems.push(
+      `the GitHub environment's AWS_ACCOUNT_ID ${accountId} is not the account the ${facts.stack} stack was synthesized for (${facts.accountId}); ` +
+        `set COALITION_${facts.stack.toUpperCase()}_ACCOUNT_ID (or accounts.${facts.stack}.accountId in the configuration) to the same account`,
+    );
+  }
+  if (region && region !== facts.region) {
+    problems.push(
+      `the GitHub environment's AWS_REGION ${region} is not the region the ${facts.stack} stack was synthesized for (${facts.region}); ` +
+        "set COALITION_REGION (or region in the configuration) to the same region",
+    );
+  }
+  if (name && name !== facts.stack) {
+    problems.push(`the GitHub environment ${facts.stack} has ENVIRONMENT=${name}; it must name its own environment`);
+  }
+  if (problems.length > 0) throw new CheckError(problems.join("\n"));
+}
+
+/** name=value lines, the format of $GITHUB_OUTPUT. */
+export function formatStackFacts(facts: StackFacts): string {
+  const saving = (facts.switchableEndpoints * INTERFACE_ENDPOINT_MONTHLY_USD).toFixed(2);
+  return [
+    `stack=${facts.stack}`,
+    `dir=${facts.dir}`,
+    `account_id=${facts.accountId}`,
+    `region=${facts.region}`,
+    `role_arn=${facts.roleArn}`,
+    `endpoint_targets=${facts.endpointTargets.join(" ")}`,
+    `switchable_endpoints=${facts.switchableEndpoints}`,
+    `switchable_endpoints_monthly_usd=${saving}`,
+    `interface_endpoint_monthly_usd=${INTERFACE_ENDPOINT_MONTHLY_USD.toFixed(2)}`,
+    "",
+  ].join("\n");
+}
+
+export function stackFacts(argv: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { values } = parseCommandLine(
+    argv,
+    { stack: { type: "string" }, "github-environment": { type: "boolean" }, outdir: { type: "string" }, help: { type: "boolean", short: "h" } },
+    false,
+  );
+  if (values.help) return undefined;
+  const stack = values.stack;
+  if (stack === undefined) throw new UsageError("--stack is required");
+  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
+    throw new UsageError(`--stack must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(stack)}`);
+  }
+  const facts = readStackFacts(values.outdir ?? "cdktf.out", stack as Environment);
+  if (values["github-environment"]) checkGitHubEnvironment(facts, env);
+  return formatStackFacts(facts);
+}
+
+if (require.main === module) runCommand("stack-facts", USAGE, stackFacts);
