@@ -1,9 +1,12 @@
 import { TerraformOutput, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import type { ApplicationEnvironment, PlatformConfig } from "../src/config";
+import type { ApplicationConfig, ApplicationEnvironment, PlatformConfig } from "../src/config";
 import { SharedState } from "../src/contract/shared-outputs";
 import { AppSecrets } from "../src/constructs/app-secrets";
+import { ApiDomain } from "../src/constructs/api-domain";
 import { ContainerRepository } from "../src/constructs/container-repository";
+import { Dns } from "../src/constructs/dns";
+import { Email } from "../src/constructs/email";
 import { GitHubOidc } from "../src/constructs/github-oidc";
 import { LambdaRuntime } from "../src/constructs/lambda-runtime";
 import { Monitoring } from "../src/constructs/monitoring";
@@ -11,13 +14,15 @@ import { Networking } from "../src/constructs/networking";
 import { PlaceIndex } from "../src/constructs/place-index";
 import { StaticAssets } from "../src/constructs/static-assets";
 import { VpcPeering } from "../src/constructs/vpc-peering";
+import { Waf } from "../src/constructs/waf";
 import { AccountStack } from "../src/core/account-stack";
 import { names } from "../src/naming/names";
 
 /**
  * An application account (prod or dev): its VPC peered to the shared VPC that holds the database, and
  * everything around the Lambda function Zappa deploys — execution role and security group, secrets,
- * image repository, static assets, place index — plus monitoring and the deploy role.
+ * image repository, static assets, place index; with a domain (prod), its zone and certificate, the
+ * API's custom domain, WAF and SES — plus monitoring and the deploy role.
  */
 export class ApplicationStack extends AccountStack {
   readonly network: Networking;
@@ -81,6 +86,7 @@ export class ApplicationStack extends AccountStack {
       cdn: app.cdn,
     });
     const places = new PlaceIndex(this, "places", { indexName: this.resourceName("places") });
+    const edge = this.edge(app, name);
     // The database login and URL live in the shared account, written by db:provision; never in state.
     const databaseSecretArn = shared.string(environment === "prod" ? "database_secret_arn_prod" : "database_secret_arn_dev");
 
@@ -100,6 +106,11 @@ export class ApplicationStack extends AccountStack {
         secretKeyArns: [secrets.key.arn, shared.string("database_key_arn")],
         assetsBucketArn: assets.bucket.arn,
         placeIndexArn: places.index.indexArn,
+        email: edge.email && {
+          identityArn: edge.email.identityArn,
+          configurationSetArn: edge.email.configurationSetArn,
+          domain: edge.email.domain,
+        },
       },
     });
 
@@ -135,7 +146,49 @@ export class ApplicationStack extends AccountStack {
       place_index_name: [places.index.indexName, "Location Service place index"],
       alert_topic_arn: [monitoring.topic.arn, "Alert topic of the account"],
       peering_connection_id: [this.peering.activeConnectionId, "VPC peering with the shared account"],
+      ...(edge.dns && {
+        name_servers: [edge.dns.nameServers, "Set these at the domain's registrar"],
+        acm_certificate_arn: [edge.dns.certificateArn, "Validated certificate for the apex and its wildcard"],
+      }),
+      ...(edge.api && { api_domain_name: [edge.api.domainName, "The API's custom domain (with enable_api_custom_domain)"] }),
+      ...(edge.waf && { waf_web_acl_arn: [edge.waf.webAcl.arn, "Web ACL in front of the API"] }),
+      ...(edge.email && { email_notification_topic_arn: [edge.email.notificationTopic.arn, "SES bounces and complaints"] }),
     };
     for (const [id, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, id, { value, description });
+  }
+
+  /** The domain's zone and certificate, the API's custom domain, WAF and SES: only with a domain. */
+  private edge(app: ApplicationConfig, name: string) {
+    if (!app.domain) return {};
+    const { accountId } = this.account;
+    const dns = new Dns(this, "dns", { name, domain: app.domain, adoptZoneId: app.hostedZoneId });
+    // Zappa creates the REST API on its first deploy; the custom domain can be switched on after that.
+    const apiSwitch = new TerraformVariable(this, "enable_api_custom_domain", {
+      type: "bool",
+      default: false,
+      nullable: false,
+      description: "Map api.{domain} to Zappa's REST API; turn on once `zappa deploy` has created the API",
+    });
+    const api = new ApiDomain(this, "api", {
+      enabled: apiSwitch.booleanValue,
+      restApiName: name,
+      stageName: this.environment,
+      region: this.config.region,
+      zone: dns,
+    });
+    const waf = app.waf
+      ? new Waf(this, "waf", { name, apiStage: { arn: api.stageArn, enabled: api.enabled }, rateLimit: app.wafRateLimit })
+      : undefined;
+    const email = app.email
+      ? new Email(this, "email", {
+          name,
+          accountId,
+          region: this.config.region,
+          zone: dns,
+          senderRoleArn: names.roleArn(accountId, names.lambdaRole(this.config.prefix, this.environment)),
+          dmarcReportEmail: app.dmarcReportEmail ?? `dmarc@${app.domain}`,
+        })
+      : undefined;
+    return { dns, api, waf, email };
   }
 }

@@ -106,6 +106,27 @@ describe.each(APPLICATION_ENVIRONMENTS)("the %s application account", (env) => {
 describe("per-environment application settings", () => {
   const kinds = (stack: StackJson, type: string) => Object.keys(resources(stack, type));
 
+  it("keeps dev minimal: no CloudFront, SES, WAF, Route53 or ACM", () => {
+    const types = Object.keys(stacks.dev.resource);
+    expect(types.filter((type) => /^aws_(cloudfront|ses|sesv2|wafv2|route53|acm|api_gateway)_/.test(type))).toEqual([]);
+    expect(stacks.dev.variable?.enable_api_custom_domain).toBeUndefined();
+  });
+
+  it("gives prod its zone, certificate, SES, WAF and an API domain behind enable_api_custom_domain, off by default", () => {
+    for (const type of ["aws_route53_zone", "aws_acm_certificate", "aws_sesv2_email_identity", "aws_wafv2_web_acl"]) {
+      expect(kinds(stacks.prod, type)).toHaveLength(1);
+    }
+    expect(stacks.prod.variable?.enable_api_custom_domain).toMatchObject({ type: "bool", default: false });
+    expect(resources(stacks.prod, "aws_wafv2_web_acl_association").waf_api_stage.count).toBe("${var.enable_api_custom_domain ? 1 : 0}");
+  });
+
+  it("lets only prod's Lambda role send mail, from its own domain", async () => {
+    const send = (env: "prod" | "dev") =>
+      JSON.parse(resources(stacks[env], "aws_iam_role_policy").lambda_policy.policy).Statement.find((s: any) => s.Sid === "SendEmail");
+    expect(send("dev")).toBeUndefined();
+    expect(send("prod").Condition).toEqual({ StringLike: { "ses:FromAddress": "*@example.org" } });
+  });
+
   it("serves prod's static assets through CloudFront and keeps dev to the bucket", () => {
     expect(kinds(stacks.prod, "aws_cloudfront_distribution")).toEqual(["static_distribution"]);
     expect(kinds(stacks.dev, "aws_cloudfront_distribution")).toEqual([]);

@@ -82,6 +82,8 @@ function commonRows(env: Environment, a: string): Row[] {
     ["logs:CreateLogGroup", `arn:aws:logs:${OTHER_REGION}:${a}:log-group:/aws/lambda/coalition-prod`, "ImplicitlyDenied"],
     ["wafv2:CreateWebACL", `arn:aws:wafv2:${REGION}:${a}:regional/webacl/coalition-prod/0123abcd-0000-0000-0000-000000000000`, "Allowed"],
     ["wafv2:ListWebACLs", "*", "Allowed"],
+    ["wafv2:AssociateWebACL", `arn:aws:apigateway:${REGION}::/restapis/a1b2c3d4e5/stages/prod`, "Allowed"],
+    ["wafv2:AssociateWebACL", `arn:aws:apigateway:${OTHER_REGION}::/restapis/a1b2c3d4e5/stages/prod`, "ImplicitlyDenied"],
     ["ses:CreateEmailIdentity", `arn:aws:ses:${REGION}:${a}:identity/example.org`, "Allowed"],
     ["acm:DeleteCertificate", `arn:aws:acm:${REGION}:${a}:certificate/0123abcd-0000-0000-0000-000000000000`, "Allowed"],
     ["acm:RequestCertificate", "*", "Allowed"],

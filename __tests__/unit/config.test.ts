@@ -74,6 +74,8 @@ describe("configuration rules", () => {
     ["a CORS origin with a path", (t) => (t.applications.prod.corsOrigins = ["https://example.org/app"]), "applications.prod.corsOrigins.0: must be an https:// origin"],
     ["a plain-HTTP CORS origin", (t) => (t.applications.prod.corsOrigins = ["http://example.org"]), "applications.prod.corsOrigins.0: must be an https:// origin"],
     ["an application account for shared", (t) => (t.applications.shared = {}), "applications: unknown field shared"],
+    ["a WAF without a domain", (t) => ((t.applications.dev.waf = true), delete t.applications.dev.domain), "applications.dev.waf: needs a domain"],
+    ["a malformed hosted zone id", (t) => (t.applications.prod.hostedZoneId = "zone-1"), "applications.prod.hostedZoneId: must be a Route53 hosted zone id"],
     ["a budget of nothing", (t) => (t.accounts.dev.monthlyBudgetUsd = 0), "accounts.dev.monthlyBudgetUsd: must be a positive amount of USD"],
   ];
 

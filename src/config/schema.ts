@@ -128,6 +128,8 @@ const applicationSchema = z
       .string()
       .regex(/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case domain name such as example.org")
       .optional(),
+    /** The hosted zone Route53 created when the domain was registered in this account, to adopt instead of a new one. */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ").optional(),
     /** Serve the static assets bucket through CloudFront (HTTPS only, Origin Access Control). */
     cdn: z.boolean().default(false),
     /** Send mail from the domain with SES (needs domain). */
@@ -148,6 +150,8 @@ const applicationSchema = z
   .strict()
   .superRefine((app, ctx) => {
     if (app.email && !app.domain) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["email"], message: "needs a domain to send from" });
+    if (app.waf && !app.domain) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["waf"], message: "needs a domain (the WAF guards the API's custom domain stage)" });
+    if (app.hostedZoneId && !app.domain) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["hostedZoneId"], message: "needs the domain it serves" });
   });
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

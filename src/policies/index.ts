@@ -7,3 +7,4 @@ export * from "./service-access";
 export * from "./lambda";
 export * from "./s3";
 export * from "./boundary";
+export * from "./ses";

@@ -167,6 +167,8 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
     allow("ServiceLinkedRoles", ["iam:CreateServiceLinkedRole"], iam("role/aws-service-role/*"), {
       StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES },
     }),
+    // Attaching the web ACL is also authorized on the protected API stage, whose ARN has no account.
+    allow("WafApiStages", ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"], `arn:aws:apigateway:${region}::/restapis/*/stages/*`),
     allow("Ec2", ["ec2:*"], [`arn:aws:ec2:${region}:${account}:*`, `arn:aws:ec2:${region}::image/*`]),
     allow("SsmPublicParameters", ["ssm:GetParameter", "ssm:GetParameters"], `arn:aws:ssm:${region}::parameter/aws/service/*`),
     ...REGIONAL_SERVICES.map(([sid, services]) =>

@@ -13,8 +13,8 @@ export interface LambdaExecutionInput {
   readonly assetsBucketArn: string;
   /** Location Service place index for geocoding. */
   readonly placeIndexArn: string;
-  /** SES identity the application sends from, and the domain its From addresses must be in. */
-  readonly email?: { readonly identityArn: string; readonly domain: string };
+  /** SES identity the application sends from, its default configuration set, and the domain its From addresses must be in. */
+  readonly email?: { readonly identityArn: string; readonly configurationSetArn: string; readonly domain: string };
 }
 
 /** What the Django application running in Lambda may do, and nothing more. */
@@ -45,7 +45,7 @@ export function lambdaExecutionPolicy(input: LambdaExecutionInput): PolicyDocume
   ];
   if (input.email) {
     statements.push(
-      allow("SendEmail", ["ses:SendEmail", "ses:SendRawEmail"], input.email.identityArn, {
+      allow("SendEmail", ["ses:SendEmail", "ses:SendRawEmail"], [input.email.identityArn, input.email.configurationSetArn], {
         StringLike: { "ses:FromAddress": `*@${input.email.domain}` },
       }),
     );

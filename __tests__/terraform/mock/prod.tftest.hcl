@@ -34,3 +34,37 @@ run "deploy_role" {
     error_message = "prod's deploy role should be able to assume the shared accepter role."
   }
 }
+
+run "edge_without_api_domain" {
+  command = apply
+
+  assert {
+    condition     = length(aws_api_gateway_domain_name.api_domain) == 0 && length(aws_wafv2_web_acl_association.waf_api_stage) == 0
+    error_message = "Without enable_api_custom_domain there is no API domain and nothing to attach the WAF to."
+  }
+  assert {
+    condition     = aws_wafv2_web_acl.waf_web_acl.scope == "REGIONAL" && aws_acm_certificate.dns_certificate.subject_alternative_names == toset(["*.example.org"])
+    error_message = "The WAF should be regional and the certificate cover the wildcard."
+  }
+}
+
+run "edge_with_api_domain" {
+  command = apply
+
+  variables {
+    enable_api_custom_domain = true
+  }
+
+  assert {
+    condition     = aws_api_gateway_domain_name.api_domain[0].domain_name == "api.example.org" && aws_api_gateway_domain_name.api_domain[0].regional_certificate_arn == aws_acm_certificate_validation.dns_certificate_validation.certificate_arn
+    error_message = "api.example.org should use the validated certificate."
+  }
+  assert {
+    condition     = aws_wafv2_web_acl_association.waf_api_stage[0].web_acl_arn == aws_wafv2_web_acl.waf_web_acl.arn && endswith(aws_wafv2_web_acl_association.waf_api_stage[0].resource_arn, "/stages/prod")
+    error_message = "The WAF should be attached to the API's prod stage."
+  }
+  assert {
+    condition     = aws_route53_record.api_alias[0].name == "api.example.org"
+    error_message = "api.example.org should point at the API."
+  }
+}
