@@ -53,14 +53,7 @@ export class ApplicationStack extends AccountStack {
       : undefined;
 
     this.network = new Networking(this, "network", {
-      namePrefix: name,
-      region: config.region,
-      vpcCidr: network.vpcCidr,
-      availabilityZones: network.availabilityZones,
-      publicSubnetCidrs: network.publicSubnetCidrs,
-      privateSubnetCidrs: network.privateSubnetCidrs,
-      privateTier: "app",
-      interfaceEndpoints: network.interfaceEndpoints,
+      ...this.networkingProps("app"),
       interfaceEndpointsEnabled: endpointsSwitch?.booleanValue,
     });
 

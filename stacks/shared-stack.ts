@@ -26,16 +26,7 @@ export class SharedStack extends AccountStack {
     const lambdaRoleArn = (env: (typeof APPLICATION_ENVIRONMENTS)[number]) =>
       names.roleArn(config.accounts[env].accountId, names.lambdaRole(config.prefix, env));
 
-    this.network = new Networking(this, "network", {
-      namePrefix: this.resourceName(),
-      region: config.region,
-      vpcCidr: network.vpcCidr,
-      availabilityZones: network.availabilityZones,
-      publicSubnetCidrs: network.publicSubnetCidrs,
-      privateSubnetCidrs: network.privateSubnetCidrs,
-      privateTier: "db",
-      interfaceEndpoints: network.interfaceEndpoints,
-    });
+    this.network = new Networking(this, "network", this.networkingProps("db"));
 
     this.database = new Database(this, "database", {
       ...config.database,

@@ -2,6 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects } from "cdktf";
 import type { Construct } from "constructs";
 import type { GitHubOidcProps } from "../constructs/github-oidc";
+import type { NetworkingProps } from "../constructs/networking";
 import { PermissionsBoundary } from "../constructs/permissions-boundary";
 import type { AccountConfig, Environment, PlatformConfig } from "../config";
 import { SecurityGuardrails } from "../guardrails/aspect";
@@ -76,6 +77,21 @@ export class AccountStack extends ReadableStack {
       assumeRole: [{ roleArn, sessionName: `${this.config.prefix}-${this.environment}-terraform` }],
       defaultTags: [{ tags: this.tags() }],
     });
+  }
+
+  /** The account's network as configured; `privateTier` names what its private subnets hold. */
+  protected networkingProps(privateTier: NetworkingProps["privateTier"]): NetworkingProps {
+    const { network } = this.account;
+    return {
+      namePrefix: this.resourceName(),
+      region: this.config.region,
+      vpcCidr: network.vpcCidr,
+      availabilityZones: network.availabilityZones,
+      publicSubnetCidrs: network.publicSubnetCidrs,
+      privateSubnetCidrs: network.privateSubnetCidrs,
+      privateTier,
+      interfaceEndpoints: network.interfaceEndpoints,
+    };
   }
 
   /** What every account's GitHub OIDC construct is given, from the configuration. */
