@@ -11,9 +11,22 @@ import type { Construct, Node } from "constructs";
  */
 export class ReadableStack extends TerraformStack {
   private readonly pathsByAddress = new Map<string, string>();
+  private completed?: ReturnType<TerraformStack["toTerraform"]>;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
+  }
+
+  /**
+   * Records the stack's Terraform JSON once the stack is complete (validations run after every aspect,
+   * right before synthesis writes the stack), so that writing it does not resolve every token again.
+   */
+  rememberCompleteTerraform(json: ReturnType<TerraformStack["toTerraform"]>): void {
+    this.completed = json;
+  }
+
+  override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
+    return this.completed ?? super.toTerraform();
   }
 
   protected override allocateLogicalId(element: TerraformElement | Node): string {
