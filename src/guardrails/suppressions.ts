@@ -15,4 +15,10 @@ export const SUPPRESSIONS: readonly Suppression[] = [
     address: "aws_iam_policy.boundary_policy",
     reason: "A permissions boundary is a ceiling that grants nothing; each role's own policy scopes the resources.",
   },
+  {
+    rule: "IAM_ROLE_BOUNDARY",
+    address: "aws_iam_role.peering_accepter_role",
+    stacks: ["bootstrap"],
+    reason: "An administrator creates it with the accounts, before any boundary exists; only the prod and dev deploy roles may assume it, to accept their peering.",
+  },
 ];

@@ -1,0 +1,59 @@
+import { App } from "cdktf";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BootstrapStack } from "../../stacks/bootstrap-stack";
+import { exampleConfig } from "../support/synth";
+import { findTerraform, PROVIDER_MIRROR_VARIABLE, terraform, terraformEnvironment } from "../support/terraform";
+import { warnSkipped } from "./moto";
+
+const available = findTerraform() !== undefined;
+if (!available) {
+  warnSkipped(
+    "the bootstrap stack's AWS part was NOT validated nor applied against mocked providers",
+    "terraform is not on PATH",
+    `Install Terraform >= 1.10 and set ${PROVIDER_MIRROR_VARIABLE} to run it offline.`,
+  );
+}
+
+/**
+ * The AWS part only: the GitHub provider cannot be installed offline, so the stack is synthesized with
+ * manageGitHub false (the unit tests show that leaves the AWS part unchanged) and its GitHub resources
+ * are proven on the synthesized JSON instead.
+ */
+describe.skipIf(!available)("the bootstrap stack's AWS part under real Terraform", () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), "coalition-bootstrap-synth-"));
+  const dir = path.join(outdir, "stacks", "bootstrap");
+  const env = terraformEnvironment();
+
+  beforeAll(() => {
+    const app = new App({ outdir });
+    new BootstrapStack(app, { config: exampleConfig(), manageGitHub: false });
+    app.synth();
+    const mocks = ["shared", "prod", "dev"].map((alias) => `mock_provider "aws" {\n  alias = "${alias}"\n}\n`).join("\n");
+    writeFileSync(path.join(dir, "bootstrap.tftest.hcl"), `${mocks}\n${readFileSync(path.join(__dirname, "bootstrap.tftest.hcl"), "utf8")}`);
+    const init = terraform(dir, ["init", "-backend=false", "-input=false"], env);
+    expect(init.output, "terraform init").toContain("Terraform has been successfully initialized");
+  }, 120_000);
+
+  it("passes terraform validate", () => {
+    const result = terraform(dir, ["validate"], env);
+    expect(result.output).toContain("The configuration is valid");
+    expect(result.status).toBe(0);
+  }, 120_000);
+
+  // terraform test destroys what it applied; prevent_destroy makes Terraform refuse that for the state
+  // buckets and lock tables, which is what this asserts besides the run itself.
+  it("applies in full against mocked providers (terraform test), and refuses to destroy the state storage", () => {
+    const result = terraform(dir, ["test"], env);
+    expect(result.output).toContain('run "apply"... pass');
+    expect(result.output).not.toMatch(/run "[^"]+"\.\.\. fail/);
+    const errors = result.output.match(/^Error: .*$/gm) ?? [];
+    expect(new Set(errors)).toEqual(new Set(["Error: Instance cannot be destroyed"]));
+    const protectedResources = [...result.output.matchAll(/Resource (\S+) has\s+lifecycle\.prevent_destroy set/g)].map((m) => m[1]);
+    expect(protectedResources.sort()).toEqual(
+      ["shared", "prod", "dev"].flatMap((env) => [`aws_dynamodb_table.${env}_state_lock_table`, `aws_s3_bucket.${env}_state_bucket`]).sort(),
+    );
+  }, 300_000);
+});

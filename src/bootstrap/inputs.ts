@@ -1,0 +1,30 @@
+import type { Environment } from "../config";
+
+/**
+ * What the bootstrap accepts from a person: the CloudFormation parameters' AllowedPattern and the shell
+ * scripts' checks both use these. They are POSIX extended regular expressions (bash `=~` has no `\d`
+ * and no lookahead), and a test holds them to the same rules as the configuration schema.
+ */
+export const INPUT_PATTERNS = {
+  accountId: "^[0-9]{12}$",
+  /** The configuration's `prefix`: lower-case letters, digits and single inner hyphens; its length (2-20) is checked apart. */
+  prefix: "^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+  region: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$",
+  /** The owner part of `github.repo`. */
+  githubOwner: "^[A-Za-z0-9][A-Za-z0-9-]{0,38}$",
+  /** The name part of `github.repo`. */
+  githubRepoName: "^[A-Za-z0-9._-]{1,100}$",
+} as const;
+
+export const PREFIX_LENGTH = { min: 2, max: 20 } as const;
+
+/** CloudFormation stacks the bootstrap deploys. */
+export const bootstrapStacks = {
+  /** The GitHub OIDC provider and deploy role of one account. */
+  githubOidc: (env: Environment) => `github-oidc-${env}`,
+  /** The shared account's peering accepter role. */
+  peeringAccepter: "vpc-peering-accepter",
+} as const;
+
+/** Name tag of the GitHub OIDC provider, as the env stacks' GitHubOidc construct sets it. */
+export const GITHUB_OIDC_PROVIDER_NAME_TAG = "github-actions-oidc";
