@@ -2,7 +2,9 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { toSnakeCase } from "../../src/naming/addresses";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Testing } from "cdktf";
+import { danglingReferences, ReadableStack, toSnakeCase } from "../../src/naming/addresses";
 import { resources, synthConstruct } from "../support/synth";
 
 describe("readable addresses", () => {
@@ -37,6 +39,31 @@ describe("readable addresses", () => {
     });
     expect(Object.keys(resources(stack, "aws_vpc"))).toEqual(["main_vpc"]);
     expect(Object.keys(stack.output ?? {})).toEqual(["main_vpc"]);
+  });
+
+  it("fails the synth on an implicit cross-stack reference instead of writing a dangling one", () => {
+    const app = Testing.app();
+    const producer = new ReadableStack(app, "producer");
+    new AwsProvider(producer, "aws", { region: "us-east-1" });
+    const vpc = new Vpc(producer, "vpc", { cidrBlock: "10.0.0.0/16" });
+    const consumer = new ReadableStack(app, "consumer");
+    new AwsProvider(consumer, "aws", { region: "us-east-1" });
+    new Vpc(consumer, "copy", { cidrBlock: vpc.cidrBlock });
+    expect(() => app.synth()).toThrow(/aws_vpc\.vpc is not declared in this stack: read other stacks through remote state/);
+  });
+
+  it("finds the references a stack does not declare, ignoring string literals and built-ins", () => {
+    const stack = {
+      resource: { aws_vpc: { main: {} } },
+      data: { aws_ssm_parameter: { image: {} } },
+      variable: { enabled: {} },
+      output: {
+        a: { value: "${aws_vpc.main.id}-${data.aws_ssm_parameter.image.value}-${var.enabled ? 1 : 0}" },
+        b: { value: '${lookup(var.enabled, "aws_vpc.not_a_reference", count.index)}' },
+        c: { value: "${aws_subnet.elsewhere.id} ${data.aws_ami.missing.id} ${var.missing}" },
+      },
+    };
+    expect(danglingReferences(stack)).toEqual(["aws_subnet.elsewhere", "data.aws_ami.missing", "var.missing"]);
   });
 
   it("rejects a path that is not a valid Terraform name", () => {

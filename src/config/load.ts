@@ -5,7 +5,7 @@ import type { ZodIssue } from "zod";
 import { configSchema, ENVIRONMENTS, type PlatformConfig } from "./schema";
 
 /** The committed example configuration; every other source is merged over it. */
-export const EXAMPLE_CONFIG_PATH = path.join(__dirname, "example.yaml");
+export const EXAMPLE_CONFIG_PATH = path.join(projectRoot(), "src", "config", "example.yaml");
 
 /** Names a configuration file (YAML or JSON) merged over the example. */
 export const CONFIG_FILE_VARIABLE = "COALITION_CONFIG";
@@ -89,6 +89,14 @@ function readConfigFile(file: string, variable?: string): Tree {
     throw new ConfigError([`${source}: must contain a mapping of configuration fields`]);
   }
   return parsed as Tree;
+}
+
+/** The project's folder: the nearest one above this module holding cdktf.json (sources and bundles alike). */
+function projectRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "cdktf.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no cdktf.json above ${__dirname}: cannot find the example configuration`);
+  }
 }
 
 function nest(fieldPath: readonly string[], value: unknown): Tree {

@@ -1,6 +1,5 @@
 import { type IAspect, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
-import { ReadableStack } from "../naming/addresses";
 import { describeResult, evaluate } from "./engine";
 import type { SynthesizedStack } from "./rules";
 import type { Suppression } from "./suppressions";
@@ -16,9 +15,7 @@ export class SecurityGuardrails implements IAspect {
     if (!(node instanceof TerraformStack)) return;
     node.node.addValidation({
       validate: () => {
-        const json = node.toTerraform();
-        if (node instanceof ReadableStack) node.rememberCompleteTerraform(json);
-        const results = evaluate(node.node.id, json as SynthesizedStack, this.suppressions());
+        const results = evaluate(node.node.id, node.toTerraform() as SynthesizedStack, this.suppressions());
         for (const result of results.filter((r) => r.status === "suppressed")) {
           process.stderr.write(`guardrails [${node.node.id}] suppressed ${describeResult(result)}\n`);
         }

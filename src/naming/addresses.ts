@@ -15,16 +15,29 @@ export class ReadableStack extends TerraformStack {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    // Runs before any other validation (the guardrails), which then reuse the JSON it computes.
+    this.node.addValidation({
+      validate: () => {
+        this.completed = super.toTerraform();
+        return danglingReferences(this.completed).map(
+          (reference) => `${reference} is not declared in this stack: read other stacks through remote state, not cdktf cross-stack references`,
+        );
+      },
+    });
   }
 
   /**
-   * Records the stack's Terraform JSON once the stack is complete (validations run after every aspect,
-   * right before synthesis writes the stack), so that writing it does not resolve every token again.
+   * cdktf resolves every element once before synthesis only to wire implicit cross-stack references.
+   * These stacks never use them (each account reads the others through remote state), so that pass is
+   * skipped; a cross-stack reference would then dangle, which the validation above reports.
    */
-  rememberCompleteTerraform(json: ReturnType<TerraformStack["toTerraform"]>): void {
-    this.completed = json;
-  }
+  override prepareStack(): void {}
 
+  /**
+   * The stack's Terraform JSON. Once validation has run (after every aspect, right before synthesis
+   * writes the stack) the stack is complete, and the JSON computed then is reused instead of resolving
+   * every token again.
+   */
   override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
     return this.completed ?? super.toTerraform();
   }
@@ -56,6 +69,33 @@ function namespaceOf(element: TerraformElement | Node): string {
   if (element instanceof TerraformDataSource) return `data.${element.terraformResourceType}`;
   if (element instanceof TerraformResource) return element.terraformResourceType;
   return element.constructor.name;
+}
+
+const REFERENCE =
+  /(?<![\w.])(?:data\.[a-z][a-z0-9_]*\.[a-z_][a-z0-9_]*|var\.[a-z_][a-z0-9_]*|local\.[a-z_][a-z0-9_]*|[a-z][a-z0-9]*_[a-z0-9_]+\.[a-z_][a-z0-9_]*)/g;
+
+/** References (`aws_vpc.main`, `data.x.y`, `var.z`, `local.w`) used in a stack's expressions but not declared in it. */
+export function danglingReferences(stack: Record<string, unknown>): string[] {
+  const declared = new Set<string>();
+  const blocks = (key: string) => Object.entries((stack[key] ?? {}) as Record<string, Record<string, unknown>>);
+  for (const [type, byName] of blocks("resource")) for (const name of Object.keys(byName)) declared.add(`${type}.${name}`);
+  for (const [type, byName] of blocks("data")) for (const name of Object.keys(byName)) declared.add(`data.${type}.${name}`);
+  for (const name of Object.keys((stack.variable ?? {}) as object)) declared.add(`var.${name}`);
+  for (const name of Object.keys((stack.locals ?? {}) as object)) declared.add(`local.${name}`);
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === "string") {
+      for (const [, expression] of value.matchAll(/\$\{((?:[^{}]|\{[^{}]*\})*)\}/g)) {
+        const code = expression.replace(/"(?:[^"\\]|\\.)*"/g, '""'); // string literals refer to nothing
+        for (const [reference] of code.matchAll(REFERENCE)) used.add(reference);
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === "object") {
+      for (const [key, inner] of Object.entries(value)) if (key !== "//") visit(inner);
+    }
+  };
+  visit(stack);
+  return [...used].filter((reference) => !declared.has(reference)).sort();
 }
 
 /** "PrivateRouteTable" → "private_route_table", "geo.places" → "geo_places", "public-a" → "public_a". */
