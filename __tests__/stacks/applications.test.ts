@@ -24,9 +24,9 @@ describe.each(APPLICATION_ENVIRONMENTS)("the %s application account", (env) => {
   it("names the Lambda role exactly as the shared account's secret and key policies expect", () => {
     const roleArn = `arn:aws:iam::${account}:role/${resources(stack, "aws_iam_role").lambda_role.name}`;
     const secretPolicy = JSON.parse(resources(stacks.shared, "aws_secretsmanager_secret_policy")[`app_database_credentials_${env}_policy`].policy);
-    expect(secretPolicy.Statement[0].Condition.ArnLike["aws:PrincipalArn"]).toEqual([roleArn]);
+    expect(secretPolicy.Statement[0].Condition.ArnEquals["aws:PrincipalArn"]).toEqual([roleArn]);
     const keyPolicy = JSON.parse(resources(stacks.shared, "aws_kms_key").database_encryption_key.policy);
-    expect(keyPolicy.Statement.find((s: any) => s.Sid === "ExternalSecretReaders").Condition.ArnLike["aws:PrincipalArn"]).toContain(roleArn);
+    expect(keyPolicy.Statement.find((s: any) => s.Sid === "ExternalSecretReaders").Condition.ArnEquals["aws:PrincipalArn"]).toContain(roleArn);
   });
 
   it("keeps the function's database traffic to the shared database subnets, read from the shared state", () => {

@@ -117,7 +117,7 @@ describe("Database", () => {
       Resource: "*",
       Condition: {
         StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" },
-        ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/coalition-prod-lambda"] },
+        ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::222222222222:role/coalition-prod-lambda"] },
       },
     });
   });
@@ -145,7 +145,7 @@ describe("DatabaseCredentials", () => {
     const policies = resources(stack, "aws_secretsmanager_secret_policy");
     const prod = JSON.parse(policies.app_database_credentials_prod_policy.policy).Statement[0];
     expect(policies.app_database_credentials_prod_policy.secret_arn).toBe("${aws_secretsmanager_secret.app_database_credentials_prod.arn}");
-    expect(prod.Condition.ArnLike["aws:PrincipalArn"]).toEqual(["arn:aws:iam::222222222222:role/coalition-prod-lambda"]);
+    expect(prod.Condition.ArnEquals["aws:PrincipalArn"]).toEqual(["arn:aws:iam::222222222222:role/coalition-prod-lambda"]);
     expect(prod.Action).toEqual(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]);
     expect(JSON.parse(policies.app_database_credentials_dev_policy.policy).Statement[0].Principal.AWS).toEqual(["arn:aws:iam::333333333333:root"]);
   });

@@ -1,6 +1,6 @@
 import type { ApplicationEnvironment } from "../config";
 import { names } from "../naming/names";
-import type { PolicyStatement } from "./document";
+import type { ConditionBlock, PolicyStatement } from "./document";
 
 /** An application account (prod or dev), whose deploy role reaches into the shared account. */
 export interface ApplicationAccount {
@@ -24,12 +24,27 @@ export function deployRolesStatement(
   Action: string | string[],
   Resource?: string,
 ): PolicyStatement {
+  return rolesStatement(Sid, accounts.map(deployRoleArn), Action, Resource);
+}
+
+/**
+ * A resource-policy grant to roles (usually of other accounts), written as their accounts narrowed by
+ * `aws:PrincipalArn`, for the reasons above. `Condition` adds to that narrowing.
+ */
+export function rolesStatement(
+  Sid: string,
+  roleArns: readonly string[],
+  Action: string | string[],
+  Resource?: string,
+  Condition: ConditionBlock = {},
+): PolicyStatement {
+  const accounts = [...new Set(roleArns.map((arn) => arn.split(":")[4]))];
   return {
     Sid,
     Effect: "Allow",
-    Principal: { AWS: accounts.map((account) => `arn:aws:iam::${account.accountId}:root`) },
+    Principal: { AWS: accounts.map((account) => `arn:aws:iam::${account}:root`) },
     Action,
     ...(Resource === undefined ? {} : { Resource }),
-    Condition: { ArnEquals: { "aws:PrincipalArn": accounts.map(deployRoleArn) } },
+    Condition: { ...Condition, ArnEquals: { "aws:PrincipalArn": [...roleArns] } },
   };
 }

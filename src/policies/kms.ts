@@ -1,3 +1,4 @@
+import { rolesStatement } from "./cross-account";
 import { policy, type PolicyDocument, type PolicyStatement } from "./document";
 
 export interface KeyPolicyInput {
@@ -36,17 +37,11 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   }
   const readers = input.externalSecretReaderArns ?? [];
   if (readers.length > 0) {
-    statements.push({
-      Sid: "ExternalSecretReaders",
-      Effect: "Allow",
-      Principal: { AWS: [...new Set(readers.map((arn) => `arn:aws:iam::${arn.split(":")[4]}:root`))] },
-      Action: ["kms:Decrypt", "kms:DescribeKey"],
-      Resource: "*",
-      Condition: {
+    statements.push(
+      rolesStatement("ExternalSecretReaders", readers, ["kms:Decrypt", "kms:DescribeKey"], "*", {
         StringEquals: { "kms:ViaService": `secretsmanager.${input.region}.amazonaws.com` },
-        ArnLike: { "aws:PrincipalArn": [...readers] },
-      },
-    });
+      }),
+    );
   }
   return policy(...statements);
 }

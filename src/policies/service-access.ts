@@ -1,3 +1,4 @@
+import { rolesStatement } from "./cross-account";
 import { policy, type PolicyDocument } from "./document";
 
 /** Trust policy letting one AWS service assume a role, optionally only on behalf of this account. */
@@ -34,14 +35,7 @@ export function topicPolicy(input: { topicArn: string; accountId: string; publis
 
 /** Secret policy: only the listed roles of other accounts may read the secret (their own IAM policy must allow it too). */
 export function secretReadPolicy(readerArns: readonly string[]): PolicyDocument {
-  return policy({
-    Sid: "ReadersInOtherAccounts",
-    Effect: "Allow",
-    Principal: { AWS: [...new Set(readerArns.map((arn) => `arn:aws:iam::${arn.split(":")[4]}:root`))] },
-    Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-    Resource: "*",
-    Condition: { ArnLike: { "aws:PrincipalArn": [...readerArns] } },
-  });
+  return policy(rolesStatement("ReadersInOtherAccounts", readerArns, ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "*"));
 }
 
 /** What VPC flow logs need to write into one log group. */

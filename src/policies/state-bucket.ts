@@ -1,6 +1,7 @@
 import { names } from "../naming/names";
 import { type ApplicationAccount, deployRolesStatement } from "./cross-account";
 import { policy, type PolicyDocument, type PolicyStatement } from "./document";
+import { denyInsecureTransport } from "./s3";
 
 export interface StateBucketPolicyInput {
   readonly prefix: string;
@@ -17,16 +18,7 @@ export interface StateBucketPolicyInput {
  */
 export function stateBucketPolicy(input: StateBucketPolicyInput): PolicyDocument {
   const bucket = `arn:aws:s3:::${names.stateBucket(input.prefix, input.accountId)}`;
-  const statements: PolicyStatement[] = [
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: { AWS: "*" },
-      Action: "s3:*",
-      Resource: [bucket, `${bucket}/*`],
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
-  ];
+  const statements: PolicyStatement[] = [denyInsecureTransport(bucket)];
   const readers = input.sharedStateReaders ?? [];
   if (readers.length > 0) {
     statements.push(
