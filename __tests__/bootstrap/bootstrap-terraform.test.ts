@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { exampleConfig } from "../support/synth";
 import { findTerraform, PROVIDER_MIRROR_VARIABLE, terraform, terraformEnvironment } from "../support/terraform";
-import { warnSkipped } from "./moto";
+import { warnSkipped } from "../support/services";
 
 const available = findTerraform() !== undefined;
 if (!available) {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub, type GitHubRequest } from "./fake-github";
-import { toolAvailable, warnSkipped } from "./moto";
+import { toolAvailable, warnSkipped } from "../support/services";
 
 const SCRIPT = path.join(__dirname, "..", "..", "bootstrap", "configure_github.sh");
 const REPO = "civic-org/coalition-builder";

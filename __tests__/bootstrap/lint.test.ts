@@ -3,7 +3,7 @@ import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { toolAvailable, warnSkipped } from "./moto";
+import { toolAvailable, warnSkipped } from "../support/services";
 
 const BOOTSTRAP = path.join(__dirname, "..", "..", "bootstrap");
 const scripts = readdirSync(BOOTSTRAP).filter((file) => file.endsWith(".sh"));

@@ -8,7 +8,8 @@ import { names } from "../../src/naming/names";
 import { PEERING_ACCEPTER_POLICY_NAME, peeringAccepterPolicy, peeringAccepterTrustPolicy } from "../../src/policies/peering-accepter";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
 import { exampleConfig, synthPlatform } from "../support/synth";
-import { ACCOUNTS, awsCliEnvironment, isReadOnly, Moto, toolAvailable, warnSkipped } from "./moto";
+import { ACCOUNTS, awsCliEnvironment, isReadOnly, Moto } from "../support/moto";
+import { toolAvailable, warnSkipped } from "../support/services";
 
 const ROOT = path.join(__dirname, "..", "..");
 const available = toolAvailable("moto_server", ["--help"]) && toolAvailable("aws");

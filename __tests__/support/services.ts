@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chownSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,52 +22,9 @@ export function warnSkipped(what: string, missing: string, fix: string): void {
   console.warn(`\n${bar}\n!! SKIPPED: ${what}: ${missing}.\n!! ${fix}\n${bar}\n`);
 }
 
-function onPath(command: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} did not start within ${timeoutMs / 1000} s`);
-}
-
-/** moto_server on 127.0.0.1 and a free port, for AWS API calls. */
-export class Moto {
-  static available(): boolean {
-    return onPath("moto_server");
-  }
-
-  private constructor(
-    private readonly process: ChildProcess,
-    readonly endpoint: string,
-  ) {}
-
-  static async start(): Promise<Moto> {
-    const port = await freePort();
-    const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-    const moto = new Moto(child, `http://127.0.0.1:${port}`);
-    await waitFor(async () => (await fetch(`${moto.endpoint}/moto-api/`).catch(() => undefined))?.ok === true, "moto_server");
-    return moto;
-  }
-
-  /** Environment for AWS clients (SDK and CLI) talking to this emulator with dummy credentials. */
-  clientEnvironment(region = "us-east-1"): Record<string, string> {
-    return {
-      AWS_ENDPOINT_URL: this.endpoint,
-      AWS_ACCESS_KEY_ID: "testing",
-      AWS_SECRET_ACCESS_KEY: "testing",
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-    };
-  }
-
-  async stop(): Promise<void> {
-    this.process.kill("SIGTERM");
-  }
+/** Whether a command runs at all (`--version` or the like exits 0). */
+export function toolAvailable(command: string, args: string[] = ["--version"]): boolean {
+  return spawnSync(command, args, { encoding: "utf8" }).status === 0;
 }
 
 /**

@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseProvisionArgs, UsageError } from "../../src/tools/db-provision";
-import { freePort, Moto, Postgres, warnSkipped } from "../support/services";
+import { Moto } from "../support/moto";
+import { freePort, Postgres, warnSkipped } from "../support/services";
 
 const missing = Postgres.missing() ?? (Moto.available() ? undefined : "moto_server not found");
 if (missing) warnSkipped("db:provision against a real PostgreSQL", missing, "Install postgresql-15-postgis-3 and moto (.ci/run does).");

@@ -1,31 +1,8 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-
-/** Whether a command runs at all (`--version` or the like exits 0). */
-export function toolAvailable(command: string, args: string[] = ["--version"]): boolean {
-  return spawnSync(command, args, { encoding: "utf8" }).status === 0;
-}
-
-/** Prints a warning nobody can miss: a test group is skipped because a tool is missing. */
-export function warnSkipped(what: string, missing: string, install: string): void {
-  console.warn(
-    `\n${"!".repeat(78)}\n!! SKIPPED: ${what}\n!! because ${missing}. ${install}\n${"!".repeat(78)}\n`,
-  );
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, toolAvailable } from "./services";
 
 /** One request moto received, as its recorder kept it. */
 export interface RecordedRequest {
@@ -43,8 +20,12 @@ export function isReadOnly(request: RecordedRequest): boolean {
   return /^(Describe|Get|List|Head)/.test(request.action) || request.action === "AssumeRole";
 }
 
-/** A moto server on 127.0.0.1, recording every request, for one test file. */
+/** A moto server on 127.0.0.1 and a free port, recording every request, for one test file. */
 export class Moto {
+  static available(): boolean {
+    return toolAvailable("moto_server", ["--help"]);
+  }
+
   private constructor(
     private readonly process: ChildProcess,
     readonly endpoint: string,
@@ -78,6 +59,17 @@ export class Moto {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+  }
+
+  /** Environment for AWS clients (SDK and CLI) talking to this emulator with dummy credentials. */
+  clientEnvironment(region = "us-east-1"): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL: this.endpoint,
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+    };
   }
 
   async stop(): Promise<void> {
