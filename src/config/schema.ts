@@ -170,6 +170,23 @@ const monitoringSchema = z
   })
   .strict();
 
+/**
+ * Local mode: the stacks deployed by `npm run local:up` onto an AWS API emulator on this machine instead of AWS
+ * (src/local). Absent in a real deployment.
+ */
+const localSchema = z
+  .object({
+    /** The emulator's URL (`http://127.0.0.1:PORT`), which `npm run local:up` sets; every provider and state backend then talks to it. */
+    endpoint: z
+      .string()
+      .url("must be the emulator's URL, such as http://127.0.0.1:5000")
+      .refine((url) => /^https?:\/\/[^/?#]+\/?$/.test(url), "must be an http:// or https:// URL without a path, such as http://127.0.0.1:5000")
+      .optional(),
+    /** Leave out the resource types the emulator cannot handle (listed with their reasons in src/local/unsupported.ts). */
+    excludeUnsupported: z.boolean().default(true),
+  })
+  .strict();
+
 const fieldsSchema = z
   .object({
     /** Name part of every resource the stacks create; lower case so it is valid in S3 and IAM names. */
@@ -203,6 +220,7 @@ const fieldsSchema = z
     bastion: bastionSchema.default({}),
     monitoring: monitoringSchema.default({}),
     applications: z.object({ prod: applicationSchema.default({}), dev: applicationSchema.default({}) }).strict().default({}),
+    local: localSchema.optional(),
   })
   .strict();
 
@@ -222,6 +240,7 @@ export type DatabaseConfig = ParsedConfig["database"];
 export type BastionConfig = ParsedConfig["bastion"];
 export type MonitoringConfig = ParsedConfig["monitoring"];
 export type ApplicationConfig = ParsedConfig["applications"]["prod"];
+export type LocalConfig = NonNullable<ParsedConfig["local"]>;
 
 /** The validated configuration the stacks are built from. */
 export interface PlatformConfig extends Omit<ParsedConfig, "accounts"> {

@@ -1,0 +1,117 @@
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ENVIRONMENTS, type Environment } from "../../src/config";
+import { UNSUPPORTED_TYPES } from "../../src/local/unsupported";
+import { names } from "../../src/naming/names";
+import { exampleConfig, synthPlatform } from "../support/synth";
+import { toolAvailable, warnSkipped } from "../support/services";
+
+const ROOT = path.join(__dirname, "..", "..");
+const missing = ["moto_server", "aws", "terraform"].filter((tool) => !toolAvailable(tool, tool === "moto_server" ? ["--help"] : ["--version"]));
+if (missing.length > 0) {
+  warnSkipped("npm run local:up / local:down were NOT run end to end", `${missing.join(", ")} not on PATH`, "Install moto[server], the AWS CLI and Terraform >= 1.10.");
+}
+
+const config = exampleConfig();
+const accountOf = (env: Environment) => config.accounts[env].accountId;
+
+describe.skipIf(missing.length > 0)("the platform deployed on the emulator with npm run local:up, then removed with local:down", () => {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), "coalition-local-e2e-")), "workspace");
+  // The example configuration, whatever the caller's shell says.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("COALITION_")));
+  env.COALITION_LOCAL_DIR = dir;
+  const npm = (script: string): SpawnSyncReturns<string> => {
+    const result = spawnSync("npm", ["run", "--silent", script], { cwd: ROOT, env, encoding: "utf8", timeout: 480_000 });
+    process.stdout.write(`\n$ npm run ${script}\n${result.stdout}${result.stderr}`);
+    return result;
+  };
+  const record = () => JSON.parse(readFileSync(path.join(dir, "emulator.json"), "utf8")) as { pid: number; endpoint: string };
+  const alive = (pid: number) => spawnSync("kill", ["-0", String(pid)]).status === 0;
+  const aws = (profile: Environment, args: string[]) => {
+    const result = spawnSync("aws", ["--endpoint-url", record().endpoint, "--profile", profile, "--region", config.region, "--output", "json", ...args], {
+      encoding: "utf8",
+      env: {
+        ...env,
+        AWS_CONFIG_FILE: path.join(dir, "aws", "config"),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "aws", "credentials"),
+        HOME: path.join(dir, "aws", "home"),
+      },
+    });
+    if (result.status !== 0) throw new Error(`aws ${args.join(" ")} --profile ${profile}: ${result.stderr}`);
+    return JSON.parse(result.stdout || "{}");
+  };
+  let pid: number | undefined;
+
+  afterAll(() => {
+    // Only after a failure: the emulator this test's local:up started, by its id.
+    if (pid !== undefined && alive(pid)) process.kill(pid, "SIGTERM");
+  });
+
+  it("local:up deploys shared, then prod and dev, and a re-plan of each shows no changes", () => {
+    const up = npm("local:up");
+    expect(up.status, up.stderr).toBe(0);
+    pid = record().pid;
+    expect(up.stdout).toContain("✓ emulator: started moto_server on http://127.0.0.1:");
+    expect(up.stdout.indexOf("✓ apply shared")).toBeGreaterThan(up.stdout.indexOf("✓ bootstrap (bootstrap/bootstrap_all.sh)"));
+    for (const stack of ["prod", "dev"]) expect(up.stdout.indexOf(`→ apply ${stack}`)).toBeGreaterThan(up.stdout.indexOf("✓ apply shared"));
+    for (const stack of ENVIRONMENTS) expect(up.stdout).toMatch(new RegExp(`✓ apply ${stack}: Apply complete! Resources: \\d+ imported, \\d+ added`));
+    for (const stack of ENVIRONMENTS) expect(up.stdout).toContain(`✓ re-plan ${stack}: no changes`);
+    // The types the stacks hold that the emulator cannot take, counted from the stacks themselves.
+    const stacks = synthPlatform(config);
+    const unsupported = new Set(ENVIRONMENTS.flatMap((stack) => Object.keys(stacks[stack].resource).filter((type) => type in UNSUPPORTED_TYPES)));
+    expect(up.stdout).toContain(`Excluded resource types (local mode only; see local.excludeUnsupported): ${unsupported.size} — `);
+    expect(up.stdout).toMatch(/local:up done in \d/);
+    expect(alive(pid)).toBe(true);
+  });
+
+  it("left each stack's state in its own account's bucket, and no lock behind", () => {
+    for (const stack of ENVIRONMENTS) {
+      const bucket = names.stateBucket(config.prefix, accountOf(stack));
+      expect(aws(stack, ["s3api", "head-object", "--bucket", bucket, "--key", names.stateKey(stack)]).ContentLength).toBeGreaterThan(1000);
+      const items = aws(stack, ["dynamodb", "scan", "--table-name", names.lockTable(config.prefix)]).Items as { LockID: { S: string } }[];
+      expect(items.map((item) => item.LockID.S).filter((id) => !id.endsWith("-md5")), `locks of ${stack}`).toEqual([]);
+    }
+  });
+
+  it("peered prod and dev with shared, accepted in the shared account through the assumed accepter role", () => {
+    const connections = aws("shared", ["ec2", "describe-vpc-peering-connections"]).VpcPeeringConnections as any[];
+    const active = connections.filter((connection) => connection.Status.Code === "active");
+    expect(active.map((connection) => connection.RequesterVpcInfo.OwnerId).sort()).toEqual([accountOf("prod"), accountOf("dev")].sort());
+    for (const connection of active) expect(connection.AccepterVpcInfo.OwnerId).toBe(accountOf("shared"));
+    const databases = aws("shared", ["rds", "describe-db-instances"]).DBInstances as any[];
+    expect(databases.map((database) => database.DBInstanceIdentifier)).toEqual(["coalition-shared-db"]);
+    expect(aws("prod", ["rds", "describe-db-instances"]).DBInstances).toEqual([]);
+  });
+
+  it("local:up again reuses the emulator and converges with no changes", () => {
+    const again = npm("local:up");
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`✓ emulator: reusing moto_server on ${record().endpoint} (pid ${pid}`);
+    for (const stack of ENVIRONMENTS) expect(again.stdout).toContain(`✓ apply ${stack}: no changes`);
+    expect(again.stdout).toContain("✓ re-plan: no stack had anything to apply");
+  });
+
+  it("local:down destroys dev, prod and shared in that order, finds nothing left, and stops the emulator", async () => {
+    const { endpoint } = record();
+    const down = npm("local:down");
+    expect(down.status, down.stderr).toBe(0);
+    const order = ["dev", "prod", "shared"].map((stack) => down.stdout.search(new RegExp(`✓ destroy ${stack}: Destroy complete! Resources: [1-9]\\d* destroyed`)));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(down.stdout).toContain("✓ check the emulator is empty: every stack's state is empty, and no account holds a live resource tagged ManagedBy=terraform");
+    expect(alive(pid!)).toBe(false);
+    await expect(fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+    expect(existsSync(path.join(dir, "emulator.json"))).toBe(false);
+    // The logs of the three runs are kept.
+    expect(readdirSync(path.join(dir, "logs")).map((run) => run.replace(/-\d{4}-.*/, "")).sort()).toEqual(["local-down", "local-up", "local-up"]);
+  });
+
+  it("local:down once more has nothing to do", () => {
+    const again = npm("local:down");
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("no emulator is recorded");
+  });
+});

@@ -1,0 +1,89 @@
+import * as path from "node:path";
+import { GITHUB_OIDC_PROVIDER_NAME_TAG } from "../bootstrap/inputs";
+import { ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
+import { names } from "../naming/names";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../policies/github-trust";
+import { awsEnvironment } from "./aws";
+import type { Step } from "./progress";
+import { parsePythonLiteral } from "./python-literal";
+import type { Workspace } from "./workspace";
+
+/**
+ * Runs the real bootstrap (bootstrap/bootstrap_all.sh) against the emulator with the workspace's three
+ * profiles: state buckets, lock tables, the GitHub OIDC stacks and the peering accepter role. GitHub is left
+ * out (--skip-github): there is no repository to configure.
+ */
+export async function runBootstrap(step: Step, space: Workspace, config: PlatformConfig, endpoint: string): Promise<void> {
+  const [org, repo] = config.github.repo.split("/");
+  const profiles = ENVIRONMENTS.flatMap((env) => [`--${env}-profile`, env]);
+  await step.run(
+    "bash",
+    [path.join(space.root, "bootstrap", "bootstrap_all.sh"), ...profiles, "--github-org", org, "--github-repo", repo, "--region", config.region, "--prefix", config.prefix, "--skip-github"],
+    { cwd: space.root, env: awsEnvironment(space, process.env, { endpoint }) },
+  );
+}
+
+/**
+ * What moto's CloudFormation and S3 get wrong about the bootstrap's result, put right the way AWS would have
+ * it, in each account:
+ * - moto's CloudFormation does not create AWS::IAM::OIDCProvider: the GitHub OIDC provider the template
+ *   declares is created here, with the template's URL, audience and Name tag;
+ * - moto's CloudFormation keeps a role's inline policies as Python text instead of JSON, which the provider
+ *   cannot read: the deploy role's policies are written back as the JSON documents they are;
+ * - moto treats a Deny whose condition does not hold as an unconditional Deny, so the state bucket's TLS-only
+ *   policy (Deny when aws:SecureTransport is false) refuses every object request, TLS or not: the state
+ *   buckets' policies are removed. (moto does not enforce the cross-account read grant either way.)
+ * Returns what was changed, per account.
+ */
+export async function repairBootstrap(step: Step, space: Workspace, config: PlatformConfig, endpoint: string): Promise<string[]> {
+  const repaired = await Promise.all(ENVIRONMENTS.map((env) => repairAccount(step, space, config, endpoint, env)));
+  return repaired.flat();
+}
+
+async function repairAccount(step: Step, space: Workspace, config: PlatformConfig, endpoint: string, env: Environment): Promise<string[]> {
+  const accountId = config.accounts[env].accountId;
+  const options = { env: awsEnvironment(space, process.env, { endpoint }) };
+  const aws = (...args: string[]) => ["--endpoint-url", endpoint, "--profile", env, "--region", config.region, "--output", "json", ...args];
+  const json = async (...args: string[]) => {
+    const { stdout } = await step.capture("aws", aws(...args), options);
+    return stdout.trim() === "" ? undefined : (JSON.parse(stdout) as Record<string, unknown>);
+  };
+  const changes: string[] = [];
+
+  const providerArn = names.githubOidcProviderArn(accountId);
+  const providers = ((await json("iam", "list-open-id-connect-providers"))?.OpenIDConnectProviderList ?? []) as { Arn: string }[];
+  if (!providers.some((provider) => provider.Arn === providerArn)) {
+    await json(
+      "iam", "create-open-id-connect-provider",
+      "--url", `https://${GITHUB_OIDC_HOST}`,
+      "--client-id-list", GITHUB_OIDC_AUDIENCE,
+      "--tags", `Key=Name,Value=${GITHUB_OIDC_PROVIDER_NAME_TAG}`,
+    );
+    changes.push(`${env}: GitHub OIDC provider created`);
+  }
+
+  const role = names.githubActionsRole(env);
+  const policyNames = ((await json("iam", "list-role-policies", "--role-name", role))?.PolicyNames ?? []) as string[];
+  for (const policyName of policyNames) {
+    const document = (await json("iam", "get-role-policy", "--role-name", role, "--policy-name", policyName))?.PolicyDocument;
+    // The CLI decodes a JSON document; what stays a string is moto's Python text.
+    if (typeof document !== "string") continue;
+    await json("iam", "put-role-policy", "--role-name", role, "--policy-name", policyName, "--policy-document", JSON.stringify(policyFromPython(document)));
+    changes.push(`${env}: ${role} policy ${policyName} rewritten as JSON`);
+  }
+
+  const bucket = names.stateBucket(config.prefix, accountId);
+  const { code } = await step.capture("aws", aws("s3api", "get-bucket-policy", "--bucket", bucket), { ...options, okCodes: [0, 254, 255] });
+  if (code === 0) {
+    await json("s3api", "delete-bucket-policy", "--bucket", bucket);
+    changes.push(`${env}: state bucket policy removed`);
+  }
+  return changes;
+}
+
+/** A policy document from moto's Python text, without the None that an `AWS::NoValue` statement leaves. */
+export function policyFromPython(text: string): unknown {
+  const document = parsePythonLiteral(text) as { Statement?: unknown };
+  if (Array.isArray(document.Statement)) document.Statement = document.Statement.filter((statement) => statement !== null);
+  return document;
+}

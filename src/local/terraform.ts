@@ -1,0 +1,72 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Environment } from "../config";
+import { awsEnvironment } from "./aws";
+import type { Step } from "./progress";
+import { stackDir, type Workspace } from "./workspace";
+
+/** Names a local filesystem mirror of the providers (the folder holding registry.terraform.io/). */
+export const PROVIDER_MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
+
+/**
+ * Resources Terraform works on at once. Against the emulator most of an apply or a destroy is the provider's
+ * fixed waits (Route53 changes, CloudFront, KMS, RDS), which cost no CPU: more of them overlap than with
+ * Terraform's default of 10.
+ */
+export const TERRAFORM_PARALLELISM = 30;
+
+/** Where Terraform gets the AWS provider from. */
+export interface ProviderSource {
+  /** The filesystem mirror, or undefined to download from the registry (into a shared plugin cache). */
+  readonly mirror?: string;
+  /** How it was found, for the progress line. */
+  readonly origin: string;
+}
+
+/**
+ * The provider mirror named by TERRAFORM_PROVIDER_MIRROR, else the one scripts/find-provider-mirror.sh finds on
+ * this machine, else none (Terraform downloads the provider).
+ */
+export function findProviderSource(space: Workspace, env: NodeJS.ProcessEnv): ProviderSource {
+  const named = env[PROVIDER_MIRROR_VARIABLE];
+  if (named) {
+    if (!existsSync(path.join(named, "registry.terraform.io"))) {
+      throw new Error(`${PROVIDER_MIRROR_VARIABLE}=${named} holds no registry.terraform.io/ folder: it is not a provider mirror`);
+    }
+    return { mirror: path.resolve(named), origin: `${PROVIDER_MIRROR_VARIABLE}` };
+  }
+  const found = spawnSync("bash", [path.join(space.root, "scripts", "find-provider-mirror.sh")], { encoding: "utf8" });
+  if (found.status === 0 && found.stdout.trim() !== "") return { mirror: found.stdout.trim(), origin: "scripts/find-provider-mirror.sh" };
+  return { origin: "the Terraform registry (no provider mirror on this machine)" };
+}
+
+/** Environment for Terraform in one account: its profile, and where the provider comes from. */
+export function terraformEnvironment(space: Workspace, source: ProviderSource, profile: Environment): NodeJS.ProcessEnv {
+  mkdirSync(space.terraformDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...awsEnvironment(space, process.env, { profile }), TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  if (source.mirror) {
+    const cliConfig = path.join(space.terraformDir, "cli.tfrc");
+    writeFileSync(
+      cliConfig,
+      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(source.mirror)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
+    );
+    env.TF_CLI_CONFIG_FILE = cliConfig;
+  } else {
+    // The caller's own CLI configuration stays; one download serves the three stacks.
+    env.TF_PLUGIN_CACHE_DIR = path.join(space.terraformDir, "plugin-cache");
+    mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+  }
+  return env;
+}
+
+/** Runs terraform in a stack's folder; resolves with its exit code (codes outside okCodes fail the step). */
+export function terraform(step: Step, space: Workspace, env: NodeJS.ProcessEnv, stack: Environment, args: string[], okCodes = [0]): Promise<number> {
+  return step.run("terraform", [`-chdir=${stackDir(space, stack)}`, ...args, "-no-color"], { env, okCodes });
+}
+
+/** The summary line Terraform ends a plan's or an apply's output with ("Plan: 3 to add, …", "No changes."). */
+export function outcomeLine(output: string): string | undefined {
+  const lines = output.split("\n").map((line) => line.trim());
+  return [...lines].reverse().find((line) => /^(Plan: |No changes\.|Apply complete!|Destroy complete!)/.test(line));
+}
