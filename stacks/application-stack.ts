@@ -107,16 +107,7 @@ export class ApplicationStack extends AccountStack {
       },
     });
 
-    const monitoring = new Monitoring(this, "monitoring", {
-      name,
-      accountId,
-      region: config.region,
-      alertEmail: config.monitoring.alertEmail,
-      monthlyBudgetUsd: this.account.monthlyBudgetUsd,
-      vpcId: this.network.vpc.id,
-      logRetentionDays: config.monitoring.logRetentionDays,
-      permissionsBoundaryArn: this.permissionsBoundaryArn,
-    });
+    const monitoring = new Monitoring(this, "monitoring", this.monitoringProps(this.network.vpc.id));
 
     this.githubOidc = new GitHubOidc(this, "github_oidc", {
       ...this.githubOidcProps(),

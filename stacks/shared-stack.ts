@@ -66,14 +66,7 @@ export class SharedStack extends AccountStack {
     if (bastion) this.database.allowFrom("bastion", bastion.securityGroup.id, "PostgreSQL from the bastion");
 
     const monitoring = new Monitoring(this, "monitoring", {
-      name: this.resourceName(),
-      accountId,
-      region: config.region,
-      alertEmail: config.monitoring.alertEmail,
-      monthlyBudgetUsd: this.account.monthlyBudgetUsd,
-      vpcId: this.network.vpc.id,
-      logRetentionDays: config.monitoring.logRetentionDays,
-      permissionsBoundaryArn: this.permissionsBoundaryArn,
+      ...this.monitoringProps(this.network.vpc.id),
       database: {
         instanceIdentifier: this.database.instance.identifier,
         allocatedStorageGb: config.database.allocatedStorageGb,

@@ -1,20 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { chownSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../../src/local/emulator";
+
+export { freePort };
 
 /** Says loudly, once, why a group of tests is skipped. */
 export function warnSkipped(what: string, missing: string, fix: string): void {

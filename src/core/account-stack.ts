@@ -2,6 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects } from "cdktf";
 import type { Construct } from "constructs";
 import type { GitHubOidcProps } from "../constructs/github-oidc";
+import type { MonitoringProps } from "../constructs/monitoring";
 import type { NetworkingProps } from "../constructs/networking";
 import { PermissionsBoundary } from "../constructs/permissions-boundary";
 import type { AccountConfig, Environment, PlatformConfig } from "../config";
@@ -109,6 +110,20 @@ export class AccountStack extends ReadableStack {
       privateSubnetCidrs: network.privateSubnetCidrs,
       privateTier,
       interfaceEndpoints: network.interfaceEndpoints,
+    };
+  }
+
+  /** The account's alerting, flow logs and budget as configured (the database alarms are the shared stack's). */
+  protected monitoringProps(vpcId: string): MonitoringProps {
+    return {
+      name: this.resourceName(),
+      accountId: this.account.accountId,
+      region: this.config.region,
+      alertEmail: this.config.monitoring.alertEmail,
+      monthlyBudgetUsd: this.account.monthlyBudgetUsd,
+      vpcId,
+      logRetentionDays: this.config.monitoring.logRetentionDays,
+      permissionsBoundaryArn: this.permissionsBoundaryArn,
     };
   }
 
