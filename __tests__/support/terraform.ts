@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { mirrorCliConfiguration, PROVIDER_MIRROR_VARIABLE, unattendedTerraformEnvironment } from "../../src/local/terraform";
 
-/** Names a local filesystem mirror of the providers (a folder holding registry.terraform.io/...). */
-export const PROVIDER_MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
+export { PROVIDER_MIRROR_VARIABLE };
 
 /** The terraform binary on PATH, or undefined when there is none. */
 export function findTerraform(): string | undefined {
@@ -17,14 +17,11 @@ export function findTerraform(): string | undefined {
  * configuration installs the AWS provider from that mirror only, so nothing is downloaded.
  */
 export function terraformEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  const env = unattendedTerraformEnvironment(process.env);
   const mirror = process.env[PROVIDER_MIRROR_VARIABLE];
   if (mirror) {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "terraform-cli-")), "cli.tfrc");
-    writeFileSync(
-      file,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(path.resolve(mirror))}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
-    );
+    writeFileSync(file, mirrorCliConfiguration(path.resolve(mirror)));
     env.TF_CLI_CONFIG_FILE = file;
   }
   return env;

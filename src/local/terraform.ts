@@ -16,6 +16,24 @@ export const PROVIDER_MIRROR_VARIABLE = "TERRAFORM_PROVIDER_MIRROR";
  */
 export const TERRAFORM_PARALLELISM = 30;
 
+/**
+ * Go's garbage-collection target for Terraform and its provider processes, unless the caller sets GOGC. The AWS
+ * provider builds its whole schema every time it starts, several times per command (once per provider
+ * configuration and phase); at Go's default of 100 over a third of that CPU is spent collecting. At 400 a plan
+ * of the dev stack took 12 s of CPU instead of 19, for about 150 MB more per provider process.
+ */
+export const TERRAFORM_GOGC = "400";
+
+/** Settings for Terraform run unattended, added to `base`: no prompts, no version check, GOGC as above. */
+export function unattendedTerraformEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...base, GOGC: base.GOGC ?? TERRAFORM_GOGC, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+}
+
+/** A Terraform CLI configuration that installs the hashicorp providers from a filesystem mirror, and only there. */
+export function mirrorCliConfiguration(mirror: string): string {
+  return `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`;
+}
+
 /** Where Terraform gets the AWS provider from. */
 export interface ProviderSource {
   /** The filesystem mirror, or undefined to download from the registry (into a shared plugin cache). */
@@ -44,13 +62,10 @@ export function findProviderSource(space: Workspace, env: NodeJS.ProcessEnv): Pr
 /** Environment for Terraform in one account: its profile, and where the provider comes from. */
 export function terraformEnvironment(space: Workspace, source: ProviderSource, profile: Environment): NodeJS.ProcessEnv {
   mkdirSync(space.terraformDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...awsEnvironment(space, process.env, { profile }), TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  const env = unattendedTerraformEnvironment(awsEnvironment(space, process.env, { profile }));
   if (source.mirror) {
     const cliConfig = path.join(space.terraformDir, "cli.tfrc");
-    writeFileSync(
-      cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(source.mirror)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
-    );
+    writeFileSync(cliConfig, mirrorCliConfiguration(source.mirror));
     env.TF_CLI_CONFIG_FILE = cliConfig;
   } else {
     // The caller's own CLI configuration stays; one download serves the three stacks.
