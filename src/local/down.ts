@@ -1,22 +1,20 @@
-import { ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
+import { APPLICATION_ENVIRONMENTS, ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
 import { forgetCachedCredentials, writeProfiles } from "./aws";
 import { type LocalCommand, requireTools, runLocalCommand } from "./command";
 import { localConfig } from "./config";
 import { liveTaggedResources } from "./inventory";
 import { type EmulatorRecord, forgetEmulator, recordedEmulator, runningEmulator, stopEmulator } from "./emulator";
-import { type Progress, StepFailure, together } from "./progress";
+import { type Progress, type Step, StepFailure, together } from "./progress";
 import { synthesizeLocal } from "./synthesize";
-import { findProviderSource, outcomeLine, TERRAFORM_PARALLELISM, terraform, terraformEnvironment } from "./terraform";
+import { findProviderSource, outcomeLine, type ProviderSource, TERRAFORM_PARALLELISM, terraform, terraformEnvironment } from "./terraform";
 import { stackDir, type Workspace } from "./workspace";
 
 const USAGE = `Usage: npm run local:down
 
-Destroys what npm run local:up deployed on the emulator, in reverse order (dev, prod, shared), checks that
+Destroys what npm run local:up deployed on the emulator, in reverse order (prod and dev, then shared), checks that
 nothing the stacks created is left in any of the three accounts, and stops the emulator.
 The workspace (cdktf.out/local, or COALITION_LOCAL_DIR) keeps the logs.`;
 
-/** The destroy order: the application stacks read shared's state and peer with its VPC. */
-const DESTROY_ORDER: readonly Environment[] = ["dev", "prod", "shared"];
 
 export const localDown: LocalCommand = {
   name: "local:down",
@@ -34,6 +32,17 @@ export const localDown: LocalCommand = {
   },
 };
 
+/**
+ * Destroys one stack without refreshing it first: its state is what local:up wrote against this same emulator,
+ * which nothing else manages, so a refresh of every resource would only cost time. A resource deleted by hand
+ * meanwhile is a "not found" the provider counts as deleted, and anything left is found by the check after.
+ */
+async function destroy(step: Step, space: Workspace, source: ProviderSource, stack: Environment): Promise<void> {
+  const env = terraformEnvironment(space, source, stack);
+  const { stdout } = await step.capture("terraform", [`-chdir=${stackDir(space, stack)}`, "destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false", `-parallelism=${TERRAFORM_PARALLELISM}`], { env });
+  step.report(outcomeLine(stdout) ?? "destroyed");
+}
+
 async function down(progress: Progress, space: Workspace, emulator: EmulatorRecord, config: PlatformConfig): Promise<string[]> {
   const source = await progress.step("tools", async (step) => {
     step.report(requireTools(["terraform", "aws"]).join(", "));
@@ -47,13 +56,10 @@ async function down(progress: Progress, space: Workspace, emulator: EmulatorReco
     await together(ENVIRONMENTS.map((stack) => terraform(step, space, terraformEnvironment(space, source, stack), stack, ["init", "-input=false", "-reconfigure"])));
   });
 
-  for (const stack of DESTROY_ORDER) {
-    await progress.step(`destroy ${stack}`, async (step) => {
-      const env = terraformEnvironment(space, source, stack);
-      const { stdout } = await step.capture("terraform", [`-chdir=${stackDir(space, stack)}`, "destroy", "-auto-approve", "-input=false", "-no-color", `-parallelism=${TERRAFORM_PARALLELISM}`], { env });
-      step.report(outcomeLine(stdout) ?? "destroyed");
-    });
-  }
+  // The application stacks read shared's state and peer with its VPC, so they go first (side by side, as
+  // local:up applies them), and shared last.
+  await together(APPLICATION_ENVIRONMENTS.map((stack) => progress.step(`destroy ${stack}`, (step) => destroy(step, space, source, stack))));
+  await progress.step("destroy shared", (step) => destroy(step, space, source, "shared"));
 
   await progress.step("check the emulator is empty", async (step) => {
     const states = await Promise.all(

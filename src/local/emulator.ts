@@ -8,10 +8,14 @@ import type { Workspace } from "./workspace";
 export const EMULATOR_COMMAND = "moto_server";
 
 /**
- * moto loads AWS's managed IAM policies only when asked to; the bastion's role attaches one
- * (AmazonSSMManagedInstanceCore), which must exist as it does in AWS.
+ * How moto is started:
+ * - it loads AWS's managed IAM policies only when asked to; the bastion's role attaches one
+ *   (AmazonSSMManagedInstanceCore), which must exist as it does in AWS;
+ * - it issues a DNS-validated ACM certificate a fixed time after the request, whatever the DNS records (60 s
+ *   by default), which prod's certificate validation would wait out: 10 s keeps the certificate pending for
+ *   a while, as AWS does, without waiting a minute.
  */
-const EMULATOR_SETTINGS = { MOTO_IAM_LOAD_MANAGED_POLICIES: "true" };
+const EMULATOR_SETTINGS = { MOTO_IAM_LOAD_MANAGED_POLICIES: "true", MOTO_ACM_VALIDATION_WAIT: "10" };
 
 /** A running emulator, as recorded in the workspace between commands. */
 export interface EmulatorRecord {
