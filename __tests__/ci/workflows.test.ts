@@ -1,6 +1,6 @@
 import { Testing, type TerraformStack } from "cdktf";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ENVIRONMENT_OVERRIDES } from "../../src/config";
@@ -327,5 +327,26 @@ describe("tools", () => {
     const ci = wf("ci.yml");
     expect(Object.keys(ci.on)).toContain("pull_request");
     expect(steps(ci.jobs.test).map((step) => step.run).filter(Boolean)).toContain("bash .ci/run");
+  });
+
+  it("installs, before .ci/run, every tool .ci/setup.d requires on PATH without installing it", () => {
+    // Each setup file names the tools it requires in `for tool in …; do` and fails without them.
+    const required = readdirSync(".ci/setup.d")
+      .filter((file) => file.endsWith(".sh"))
+      .flatMap((file) => [...readFileSync(`.ci/setup.d/${file}`, "utf8").matchAll(/for tool in ([^;]+); do/g)].flatMap((match) => match[1].trim().split(/\s+/)));
+    expect(required).toContain("moto_server");
+    const packageOf: Record<string, string> = { moto_server: "moto[server]", aws: "awscli", "cfn-lint": "cfn-lint" };
+    const ci = steps(wf("ci.yml").jobs.test);
+    const before = ci.slice(0, ci.findIndex((step) => step.run === "bash .ci/run"));
+    const installs = before.map((step) => String(step.run ?? "")).join("\n");
+    for (const tool of new Set(required)) {
+      if (tool === "terraform") {
+        expect(before.some((step) => String(step.uses).startsWith("hashicorp/setup-terraform@")), tool).toBe(true);
+        continue;
+      }
+      expect(packageOf[tool], `${tool}: how CI installs it`).toBeDefined();
+      expect(installs, tool).toContain(`"${packageOf[tool]}==$`);
+    }
+    expect(installs).toContain(">> \"$GITHUB_PATH\"");
   });
 });
