@@ -15,7 +15,6 @@ Destroys what npm run local:up deployed on the emulator, in reverse order (prod 
 nothing the stacks created is left in any of the three accounts, and stops the emulator.
 The workspace (cdktf.out/local, or COALITION_LOCAL_DIR) keeps the logs.`;
 
-
 export const localDown: LocalCommand = {
   name: "local:down",
   usage: USAGE,
