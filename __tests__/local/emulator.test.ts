@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS } from "../../src/config";
 import { awsEnvironment, LOCAL_ADMIN_ROLE, writeProfiles } from "../../src/local/aws";
 import { localConfig } from "../../src/local/config";
-import { type EmulatorRecord, runningEmulator, startEmulator, stopEmulator } from "../../src/local/emulator";
+import { type EmulatorRecord, recordBootstrap, runningEmulator, startEmulator, stopEmulator } from "../../src/local/emulator";
 import { liveTaggedResources } from "../../src/local/inventory";
 import { Progress } from "../../src/local/progress";
 import { workspace } from "../../src/local/workspace";
@@ -80,6 +80,13 @@ describe.skipIf(!available)("the emulator local mode runs", () => {
     expect(live).toEqual([expect.stringMatching(new RegExp(`^arn:aws:ec2:us-east-1:${config.accounts.dev.accountId}:vpc/${vpc.VpcId}$`))]);
     expect(await progress.step("inventory", (step) => liveTaggedResources(step, space, config, record!.endpoint, "prod"))).toEqual([]);
   }, 60_000);
+
+  it("records the bootstrap it holds, and keeps that record while it runs", async () => {
+    expect(record!.bootstrapped).toBeUndefined();
+    const marked = recordBootstrap(space, record!, "fingerprint-1");
+    expect(marked).toEqual({ ...record, bootstrapped: "fingerprint-1" });
+    expect(await runningEmulator(space)).toEqual(marked);
+  });
 
   it("is stopped by its process id and forgotten", async () => {
     await stopEmulator(space, record!);

@@ -86,10 +86,13 @@ describe.skipIf(missing.length > 0)("the platform deployed on the emulator with 
     expect(aws("prod", ["rds", "describe-db-instances"]).DBInstances).toEqual([]);
   });
 
-  it("local:up again reuses the emulator and converges with no changes", () => {
+  it("local:up again reuses the emulator and its bootstrap, and converges with no changes", () => {
     const again = npm("local:up");
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain(`✓ emulator: reusing moto_server on ${record().endpoint} (pid ${pid}`);
+    // The emulator holds the first run's bootstrap; the scripts' own second run is proven by the bootstrap tests.
+    expect(again.stdout).toContain("✓ bootstrap: skipped: this emulator already holds the bootstrap");
+    expect(again.stdout).not.toContain("bootstrap_all.sh");
     for (const stack of ENVIRONMENTS) expect(again.stdout).toContain(`✓ apply ${stack}: no changes`);
     expect(again.stdout).toContain("✓ re-plan: no stack had anything to apply");
   });

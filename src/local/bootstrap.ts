@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { GITHUB_OIDC_PROVIDER_NAME_TAG } from "../bootstrap/inputs";
 import { ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
@@ -14,13 +16,29 @@ import type { Workspace } from "./workspace";
  * out (--skip-github): there is no repository to configure.
  */
 export async function runBootstrap(step: Step, space: Workspace, config: PlatformConfig, endpoint: string): Promise<void> {
+  await step.run("bash", [path.join(space.root, "bootstrap", "bootstrap_all.sh"), ...bootstrapArguments(config)], {
+    cwd: space.root,
+    env: awsEnvironment(space, process.env, { endpoint }),
+  });
+}
+
+function bootstrapArguments(config: PlatformConfig): string[] {
   const [org, repo] = config.github.repo.split("/");
   const profiles = ENVIRONMENTS.flatMap((env) => [`--${env}-profile`, env]);
-  await step.run(
-    "bash",
-    [path.join(space.root, "bootstrap", "bootstrap_all.sh"), ...profiles, "--github-org", org, "--github-repo", repo, "--region", config.region, "--prefix", config.prefix, "--skip-github"],
-    { cwd: space.root, env: awsEnvironment(space, process.env, { endpoint }) },
-  );
+  return [...profiles, "--github-org", org, "--github-repo", repo, "--region", config.region, "--prefix", config.prefix, "--skip-github"];
+}
+
+/**
+ * What a bootstrap depends on: its arguments, the account each profile maps to, and every file under
+ * bootstrap/ (scripts and templates). An emulator that holds a bootstrap with the same fingerprint needs none.
+ */
+export function bootstrapFingerprint(space: Workspace, config: PlatformConfig): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify([bootstrapArguments(config), ENVIRONMENTS.map((env) => config.accounts[env].accountId)]));
+  const dir = path.join(space.root, "bootstrap");
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((file) => statSync(path.join(dir, file)).isFile()).sort();
+  for (const file of files) hash.update(`\0${file}\0`).update(readFileSync(path.join(dir, file)));
+  return hash.digest("hex");
 }
 
 /**

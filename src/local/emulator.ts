@@ -22,6 +22,8 @@ export interface EmulatorRecord {
   readonly pid: number;
   readonly endpoint: string;
   readonly startedAt: string;
+  /** The fingerprint of the bootstrap this emulator holds, once local:up has bootstrapped it. */
+  readonly bootstrapped?: string;
 }
 
 /** The emulator recorded in the workspace, if that process still runs and answers; undefined otherwise. */
@@ -65,8 +67,12 @@ export async function startEmulator(space: Workspace, env: NodeJS.ProcessEnv): P
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const record: EmulatorRecord = { pid: child.pid!, endpoint, startedAt: new Date().toISOString() };
-  writeFileSync(space.emulatorRecord, `${JSON.stringify(record, null, 2)}\n`);
+  writeRecord(space, record);
   return record;
+}
+
+function writeRecord(space: Workspace, record: EmulatorRecord): void {
+  writeFileSync(space.emulatorRecord, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Stops the recorded emulator (the process local:up started, by its id) and forgets it. */
@@ -78,6 +84,13 @@ export async function stopEmulator(space: Workspace, record: EmulatorRecord): Pr
     if (isAlive(record.pid)) process.kill(record.pid, "SIGKILL");
   }
   forgetEmulator(space);
+}
+
+/** Records that the emulator holds the bootstrap with this fingerprint; returns the updated record. */
+export function recordBootstrap(space: Workspace, record: EmulatorRecord, fingerprint: string): EmulatorRecord {
+  const updated: EmulatorRecord = { ...record, bootstrapped: fingerprint };
+  writeRecord(space, updated);
+  return updated;
 }
 
 /** Removes the record of an emulator that no longer runs. */

@@ -1,10 +1,10 @@
 import * as path from "node:path";
 import { APPLICATION_ENVIRONMENTS, ENVIRONMENTS, type Environment, loadConfig } from "../config";
 import { forgetCachedCredentials, writeProfiles } from "./aws";
-import { repairBootstrap, runBootstrap } from "./bootstrap";
+import { bootstrapFingerprint, repairBootstrap, runBootstrap } from "./bootstrap";
 import { type LocalCommand, requireTools, runLocalCommand } from "./command";
 import { localConfig } from "./config";
-import { runningEmulator, startEmulator } from "./emulator";
+import { recordBootstrap, runningEmulator, startEmulator } from "./emulator";
 import { type Progress, type Step, together } from "./progress";
 import { replanStacks } from "./replan";
 import { synthesizeLocal } from "./synthesize";
@@ -16,7 +16,8 @@ const USAGE = `Usage: npm run local:up
 
 Deploys the platform onto an AWS emulator (moto_server) on this machine, with no AWS account:
   starts the emulator on 127.0.0.1 and a free port (or reuses the one an earlier local:up left running),
-  bootstraps the three accounts with bootstrap/bootstrap_all.sh, synthesizes the stacks in local mode,
+  bootstraps the three accounts with bootstrap/bootstrap_all.sh (unless the emulator already holds that
+  bootstrap: same scripts, templates and settings), synthesizes the stacks in local mode,
   applies shared, then prod and dev, and re-plans every stack: any change left fails the command.
 Running it again converges with no changes. npm run local:down destroys everything and stops the emulator.
 
@@ -69,12 +70,20 @@ async function up(progress: Progress, space: Workspace): Promise<string[]> {
     writeProfiles(space, config);
     step.report(ENVIRONMENTS.map((env) => `${env} → account ${config.accounts[env].accountId}`).join(", "));
   });
-  await progress.step("bootstrap (bootstrap/bootstrap_all.sh)", (step) => runBootstrap(step, space, config, emulator.endpoint));
-  await progress.step("bootstrap fix-ups for moto", async (step) => {
-    const changes = await repairBootstrap(step, space, config, emulator.endpoint);
-    for (const change of changes) step.record(change);
-    step.report(changes.length === 0 ? "nothing to repair" : `${changes.length} repaired (listed in the log)`);
-  });
+  const fingerprint = bootstrapFingerprint(space, config);
+  if (emulator.bootstrapped === fingerprint) {
+    await progress.step("bootstrap", async (step) =>
+      step.report("skipped: this emulator already holds the bootstrap of these scripts, templates and settings (an earlier local:up ran it)"),
+    );
+  } else {
+    await progress.step("bootstrap (bootstrap/bootstrap_all.sh)", (step) => runBootstrap(step, space, config, emulator.endpoint));
+    await progress.step("bootstrap fix-ups for moto", async (step) => {
+      const changes = await repairBootstrap(step, space, config, emulator.endpoint);
+      for (const change of changes) step.record(change);
+      step.report(changes.length === 0 ? "nothing to repair" : `${changes.length} repaired (listed in the log)`);
+    });
+    recordBootstrap(space, emulator, fingerprint);
+  }
 
   const excluded = await progress.step("synthesize (local mode)", async (step) => {
     const metadata = synthesizeLocal(config, space, step.record);
