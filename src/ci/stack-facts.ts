@@ -68,7 +68,7 @@ export function readStackFacts(outdir: string, stack: Environment): StackFacts {
     dir,
     accountId,
     region: provider.region,
-    roleArn: `arn:aws:iam::${accountId}:role/${names.githubActionsRole(stack)}`,
+    roleArn: names.roleArn(accountId, names.githubActionsRole(stack)),
     endpointTargets,
     switchableEndpoints: endpointTargets.filter((address) => address.startsWith("aws_vpc_endpoint.")).length,
   };

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { names } from "../naming/names";
 import { ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
 import type { Workspace } from "./workspace";
 
@@ -18,7 +19,7 @@ export function writeProfiles(space: Workspace, config: PlatformConfig): void {
   const profiles = ENVIRONMENTS.map((env) =>
     [
       `[profile ${env}]`,
-      `role_arn = arn:aws:iam::${config.accounts[env].accountId}:role/${LOCAL_ADMIN_ROLE}`,
+      `role_arn = ${names.roleArn(config.accounts[env].accountId, LOCAL_ADMIN_ROLE)}`,
       `source_profile = ${KEYS_PROFILE}`,
       `region = ${config.region}`,
     ].join("\n"),

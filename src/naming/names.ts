@@ -14,7 +14,7 @@ export const names = {
   stateKey: (env: Environment) => `${env}/terraform.tfstate`,
   /** Role in the shared account that prod and dev assume to accept their VPC peering. */
   peeringAccepterRole: "vpc-peering-accepter",
-  peeringAccepterRoleArn: (sharedAccountId: string) => `arn:aws:iam::${sharedAccountId}:role/${names.peeringAccepterRole}`,
+  peeringAccepterRoleArn: (sharedAccountId: string) => names.roleArn(sharedAccountId, names.peeringAccepterRole),
   /** Role GitHub Actions assumes through OIDC to deploy an environment. */
   githubActionsRole: (env: Environment) => `github-actions-${env}`,
   /** The account's GitHub Actions OIDC provider (its ARN is fixed by the issuer host). */
@@ -29,9 +29,11 @@ export const names = {
   /** Role the environment's Lambda functions run as. */
   lambdaRole: (prefix: string, env: Environment) => `${prefix}-${env}-lambda`,
   roleArn: (accountId: string, roleName: string) => `arn:aws:iam::${accountId}:role/${roleName}`,
+  /** The principal that stands for a whole account: its own IAM policies decide who in it may act. */
+  accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,
   /** Managed policy every role the stacks create is bounded by; only an administrator may change it. */
   permissionsBoundary: (prefix: string) => `${prefix}-boundary`,
-  permissionsBoundaryArn: (prefix: string, accountId: string) => `arn:aws:iam::${accountId}:policy/${prefix}-boundary`,
+  permissionsBoundaryArn: (prefix: string, accountId: string) => `arn:aws:iam::${accountId}:policy/${names.permissionsBoundary(prefix)}`,
   /** Name (and Name tag) of a resource that belongs to one environment. */
   resource: (prefix: string, env: Environment, ...parts: string[]) => [prefix, env, ...parts].join("-"),
 } as const;

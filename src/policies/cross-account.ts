@@ -10,7 +10,7 @@ export interface ApplicationAccount {
 
 /** ARN of an application account's `github-actions-{env}` role. */
 export function deployRoleArn(account: ApplicationAccount): string {
-  return `arn:aws:iam::${account.accountId}:role/${names.githubActionsRole(account.environment)}`;
+  return names.roleArn(account.accountId, names.githubActionsRole(account.environment));
 }
 
 /**
@@ -42,7 +42,7 @@ export function rolesStatement(
   return {
     Sid,
     Effect: "Allow",
-    Principal: { AWS: accounts.map((account) => `arn:aws:iam::${account}:root`) },
+    Principal: { AWS: accounts.map(names.accountRoot) },
     Action,
     ...(Resource === undefined ? {} : { Resource }),
     Condition: { ...Condition, ArnEquals: { "aws:PrincipalArn": [...roleArns] } },

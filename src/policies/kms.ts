@@ -1,3 +1,4 @@
+import { names } from "../naming/names";
 import { rolesStatement } from "./cross-account";
 import { policy, type PolicyDocument, type PolicyStatement } from "./document";
 
@@ -20,7 +21,7 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
     {
       Sid: "AccountAdministration",
       Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${input.accountId}:root` },
+      Principal: { AWS: names.accountRoot(input.accountId) },
       Action: "kms:*",
       Resource: "*",
     },

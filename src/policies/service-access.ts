@@ -1,3 +1,4 @@
+import { names } from "../naming/names";
 import { rolesStatement } from "./cross-account";
 import { policy, type PolicyDocument } from "./document";
 
@@ -18,7 +19,7 @@ export function topicPolicy(input: { topicArn: string; accountId: string; publis
     {
       Sid: "OwnerAccess",
       Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${input.accountId}:root` },
+      Principal: { AWS: names.accountRoot(input.accountId) },
       Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
       Resource: input.topicArn,
     },

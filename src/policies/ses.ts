@@ -1,3 +1,4 @@
+import { names } from "../naming/names";
 import { policy, type PolicyDocument, type PolicyStatement } from "./document";
 import { topicPolicy } from "./service-access";
 
@@ -41,7 +42,7 @@ export interface SesSendingInput {
  * the role by `aws:PrincipalArn`), so the role's own IAM policy must allow sending too.
  */
 export function sesSendingPolicy(input: SesSendingInput): PolicyDocument {
-  const account = { AWS: `arn:aws:iam::${input.accountId}:root` };
+  const account = { AWS: names.accountRoot(input.accountId) };
   const fromDomain = { "ses:FromAddress": `*@${input.domain}` };
   const statement = (Sid: string, Effect: "Allow" | "Deny", Action: string[], Condition: PolicyStatement["Condition"]): PolicyStatement => ({
     Sid,
