@@ -60,6 +60,7 @@ export class SharedStack extends AccountStack {
           sshCidrs: config.bastion.sshCidrs,
           publicKey: config.bastion.publicKey,
           databaseCidrs: network.privateSubnetCidrs,
+          postgresVersion: config.database.engineVersion,
           permissionsBoundaryArn: this.permissionsBoundaryArn,
         })
       : undefined;

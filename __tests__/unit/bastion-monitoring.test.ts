@@ -10,6 +10,7 @@ const bastionProps: BastionProps = {
   instanceType: "t4g.nano",
   sshCidrs: [],
   databaseCidrs: ["10.0.5.0/24", "10.0.6.0/24"],
+  postgresVersion: "17",
   permissionsBoundaryArn: "arn:aws:iam::111111111111:policy/coalition-boundary",
 };
 const bastion = (props: Partial<BastionProps> = {}) => synthConstruct((stack) => new Bastion(stack, "bastion", { ...bastionProps, ...props }));
@@ -24,6 +25,11 @@ describe("Bastion", () => {
     expect(instance.lifecycle.ignore_changes).toEqual(["ami"]);
     const x86 = bastion({ instanceType: "t3.micro" });
     expect(x86.data?.aws_ssm_parameter.bastion_image.name).toMatch(/-x86_64$/);
+  });
+
+  it("installs the psql of the database's PostgreSQL version, or the oldest Amazon Linux packages", () => {
+    expect(instance.user_data).toContain("dnf install -y postgresql17\n");
+    expect(resources(bastion({ postgresVersion: "14" }), "aws_instance").bastion_instance.user_data).toContain("dnf install -y postgresql15\n");
   });
 
   it("requires IMDSv2 and encrypts its root volume", () => {

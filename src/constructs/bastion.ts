@@ -25,8 +25,17 @@ export interface BastionProps {
   readonly publicKey?: string;
   /** Ranges the bastion may reach on the PostgreSQL port. */
   readonly databaseCidrs: readonly string[];
+  /** The database's PostgreSQL major version, e.g. "16": the bastion gets a matching psql. */
+  readonly postgresVersion: string;
   /** The account's permissions boundary, which the instance role carries. */
   readonly permissionsBoundaryArn: string;
+}
+
+/** Amazon Linux 2023 packages psql from PostgreSQL 15 on; a newer psql works with an older server. */
+const OLDEST_PACKAGED_PSQL = 15;
+
+function psqlVersion(postgresVersion: string): number {
+  return Math.max(Number(postgresVersion), OLDEST_PACKAGED_PSQL);
 }
 
 /**
@@ -107,7 +116,7 @@ export class Bastion extends Construct {
       keyName: keyPair?.keyName,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 8, deleteOnTermination: true },
-      userData: "#!/bin/bash\ndnf install -y postgresql16\n",
+      userData: `#!/bin/bash\ndnf install -y postgresql${psqlVersion(props.postgresVersion)}\n`,
       userDataReplaceOnChange: true,
       // A new image is published every few weeks; replacing the bastion is a deliberate act, not a plan side effect.
       lifecycle: { ignoreChanges: ["ami"] },
