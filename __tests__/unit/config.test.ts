@@ -67,6 +67,8 @@ describe("configuration rules", () => {
     ["SSH from the whole internet", (t) => (t.bastion.sshCidrs = ["0.0.0.0/0"]), "bastion.sshCidrs.0: would open SSH to the whole internet"],
     ["a malformed SSH source", (t) => (t.bastion.sshCidrs = ["203.0.113.10"]), 'bastion.sshCidrs.0: "203.0.113.10" is not a CIDR block'],
     ["a malformed public key", (t) => (t.bastion.publicKey = "AAAAB3NzaC1yc2E"), "bastion.publicKey: must be an OpenSSH public key"],
+    ["SSH in without a key to log in with", (t) => (t.bastion.sshCidrs = ["203.0.113.10/32"]), "bastion.publicKey: is required when bastion.sshCidrs lets SSH in"],
+    ["a bastion without a public subnet", (t) => (t.accounts.shared.network.publicSubnetCidrs = []), "bastion.enabled: the bastion needs a public subnet"],
     ["a malformed alert email", (t) => (t.monitoring.alertEmail = "ops-at-example.org"), "monitoring.alertEmail: must be an email address"],
     ["a retention CloudWatch does not offer", (t) => (t.monitoring.logRetentionDays = 31), "monitoring.logRetentionDays: must be one of 1, 3, 5"],
     ["mail without a domain", (t) => ((t.applications.dev.email = true), delete t.applications.dev.domain), "applications.dev.email: needs a domain to send from"],

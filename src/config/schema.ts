@@ -298,4 +298,11 @@ function checkAcrossFields(config: ParsedConfig, ctx: z.RefinementCtx): void {
       issue([...base, "availabilityZones"], "must name two different zones");
     }
   }
+
+  if (config.bastion.enabled && config.accounts.shared.network.publicSubnetCidrs.length === 0) {
+    issue(["bastion", "enabled"], "the bastion needs a public subnet: set accounts.shared.network.publicSubnetCidrs, or bastion.enabled: false");
+  }
+  if (config.bastion.sshCidrs.length > 0 && !config.bastion.publicKey) {
+    issue(["bastion", "publicKey"], "is required when bastion.sshCidrs lets SSH in: there is no other way to log in over SSH");
+  }
 }
