@@ -5,12 +5,12 @@ import { Aspects, LocalBackend, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { APPLICATION_ENVIRONMENTS, ENVIRONMENTS, type Environment, type PlatformConfig } from "../src/config";
 import { deploymentBranches, githubEnvironmentVariables } from "../src/bootstrap/github-environments";
-import { GITHUB_OIDC_PROVIDER_NAME_TAG } from "../src/bootstrap/inputs";
 import { GitHubEnvironments, type Reviewers } from "../src/constructs/github-environments";
 import { PeeringAccepterRole } from "../src/constructs/peering-accepter-role";
 import { StateStorage } from "../src/constructs/state-storage";
 import { REQUIRED_TERRAFORM_VERSION } from "../src/core/account-stack";
 import { SecurityGuardrails } from "../src/guardrails/aspect";
+import { names } from "../src/naming/names";
 import { SUPPRESSIONS } from "../src/guardrails/suppressions";
 import { ReadableStack } from "../src/naming/addresses";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../src/policies/github-trust";
@@ -58,7 +58,7 @@ export class BootstrapStack extends ReadableStack {
         provider,
         url: `https://${GITHUB_OIDC_HOST}`,
         clientIdList: [GITHUB_OIDC_AUDIENCE],
-        tags: { Name: GITHUB_OIDC_PROVIDER_NAME_TAG },
+        tags: { Name: names.githubOidcProviderTag },
       });
     }
 

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type Environment } from "../../src/config";
 import { names } from "../../src/naming/names";
-import { PEERING_ACCEPTER_POLICY_NAME, peeringAccepterPolicy, peeringAccepterTrustPolicy } from "../../src/policies/peering-accepter";
+import { peeringAccepterPolicy, peeringAccepterTrustPolicy } from "../../src/policies/peering-accepter";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
 import { exampleConfig, synthPlatform } from "../support/synth";
 import { ACCOUNTS, awsCliEnvironment, isReadOnly, Moto } from "../support/moto";
@@ -186,7 +186,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     });
     const input = { sharedAccountId: ACCOUNTS.shared, region: REGION, requesters };
     expect(role.AssumeRolePolicyDocument).toEqual(peeringAccepterTrustPolicy(input));
-    expect(rolePolicy("shared", "vpc-peering-accepter", PEERING_ACCEPTER_POLICY_NAME)).toEqual(peeringAccepterPolicy(input));
+    expect(rolePolicy("shared", "vpc-peering-accepter", names.peeringAccepterPolicy)).toEqual(peeringAccepterPolicy(input));
   });
 
   it("lets prod and dev read shared/terraform.tfstate from the shared bucket (the cross-account statement)", () => {

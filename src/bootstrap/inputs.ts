@@ -1,5 +1,3 @@
-import type { Environment } from "../config";
-
 /**
  * What the bootstrap accepts from a person: the CloudFormation parameters' AllowedPattern and the shell
  * scripts' checks both use these. They are POSIX extended regular expressions (bash `=~` has no `\d`
@@ -18,13 +16,4 @@ export const INPUT_PATTERNS = {
 
 export const PREFIX_LENGTH = { min: 2, max: 20 } as const;
 
-/** CloudFormation stacks the bootstrap deploys. */
-export const bootstrapStacks = {
-  /** The GitHub OIDC provider and deploy role of one account. */
-  githubOidc: (env: Environment) => `github-oidc-${env}`,
-  /** The shared account's peering accepter role. */
-  peeringAccepter: "vpc-peering-accepter",
-} as const;
 
-/** Name tag of the GitHub OIDC provider, as the env stacks' GitHubOidc construct sets it. */
-export const GITHUB_OIDC_PROVIDER_NAME_TAG = "github-actions-oidc";

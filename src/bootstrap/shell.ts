@@ -2,7 +2,7 @@ import { ENVIRONMENTS, loadConfig } from "../config";
 import { names } from "../naming/names";
 import { stateBucketPolicy } from "../policies/state-bucket";
 import { githubEnvironmentVariables } from "./github-environments";
-import { bootstrapStacks, INPUT_PATTERNS, PREFIX_LENGTH } from "./inputs";
+import { INPUT_PATTERNS, PREFIX_LENGTH } from "./inputs";
 
 /** Files the bootstrap scripts read, under bootstrap/. */
 export const TEMPLATE_FILES = {
@@ -66,7 +66,7 @@ export function generatedShell(): string {
     "",
     `GITHUB_OIDC_TEMPLATE=${singleQuoted(TEMPLATE_FILES.githubOidc)}`,
     `PEERING_ACCEPTER_TEMPLATE=${singleQuoted(TEMPLATE_FILES.peeringAccepter)}`,
-    `PEERING_ACCEPTER_STACK=${singleQuoted(bootstrapStacks.peeringAccepter)}`,
+    `PEERING_ACCEPTER_STACK=${singleQuoted(names.peeringAccepterStack)}`,
     `PEERING_ACCEPTER_ROLE=${singleQuoted(names.peeringAccepterRole)}`,
     "",
     shellFunction("state_bucket_name", ["PREFIX", "ACCOUNT_ID"], names.stateBucket("${1}", "${2}")),
@@ -74,7 +74,7 @@ export function generatedShell(): string {
     shellFunction("state_key", ["ENVIRONMENT"], names.stateKey("${1}" as never)),
     shellFunction("github_actions_role", ["ENVIRONMENT"], names.githubActionsRole("${1}" as never)),
     shellFunction("github_oidc_provider_arn", ["ACCOUNT_ID"], names.githubOidcProviderArn("${1}")),
-    shellFunction("github_oidc_stack", ["ENVIRONMENT"], bootstrapStacks.githubOidc("${1}" as never)),
+    shellFunction("github_oidc_stack", ["ENVIRONMENT"], names.githubOidcStack("${1}" as never)),
     "",
     "# The variables of a GitHub environment, one NAME=VALUE per line.",
     `# github_environment_variables ENVIRONMENT ACCOUNT_ID REGION`,

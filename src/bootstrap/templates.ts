@@ -4,13 +4,12 @@ import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubTrustPolicy } from "../po
 import { infrastructurePolicy } from "../policies/infrastructure";
 import {
   PEERING_ACCEPTER_DESCRIPTION,
-  PEERING_ACCEPTER_POLICY_NAME,
   peeringAccepterPolicy,
   peeringAccepterTrustPolicy,
 } from "../policies/peering-accepter";
 import { terraformStatePolicy } from "../policies/terraform-state";
 import { type Json, type TemplateCondition, VariantMerger } from "./cloudformation";
-import { GITHUB_OIDC_PROVIDER_NAME_TAG, INPUT_PATTERNS, PREFIX_LENGTH } from "./inputs";
+import { INPUT_PATTERNS, PREFIX_LENGTH } from "./inputs";
 
 /** Values of a template's parameters as the builders see them: `${Name}` placeholders that `Fn::Sub` resolves. */
 const ACCOUNT = "${AWS::AccountId}";
@@ -142,7 +141,7 @@ export function githubOidcRoleTemplate(): Record<string, Json> {
         Properties: {
           Url: `https://${GITHUB_OIDC_HOST}`,
           ClientIdList: [GITHUB_OIDC_AUDIENCE],
-          Tags: [{ Key: "Name", Value: GITHUB_OIDC_PROVIDER_NAME_TAG }],
+          Tags: [{ Key: "Name", Value: names.githubOidcProviderTag }],
         },
       },
       GitHubActionsRole: {
@@ -201,7 +200,7 @@ export function peeringAccepterRoleTemplate(): Record<string, Json> {
           Description: PEERING_ACCEPTER_DESCRIPTION,
           MaxSessionDuration: 3600,
           AssumeRolePolicyDocument: peeringAccepterTrustPolicy(input) as unknown as Json,
-          Policies: [{ PolicyName: PEERING_ACCEPTER_POLICY_NAME, PolicyDocument: peeringAccepterPolicy(input) as unknown as Json }],
+          Policies: [{ PolicyName: names.peeringAccepterPolicy, PolicyDocument: peeringAccepterPolicy(input) as unknown as Json }],
           Tags: [{ Key: "Name", Value: names.peeringAccepterRole }],
         }),
       },

@@ -57,7 +57,7 @@ export class GitHubOidc extends Construct {
       ? new IamOpenidConnectProvider(this, "provider", {
           url: `https://${GITHUB_OIDC_HOST}`,
           clientIdList: [GITHUB_OIDC_AUDIENCE],
-          tags: { Name: "github-actions-oidc" },
+          tags: { Name: names.githubOidcProviderTag },
         })
       : undefined;
     if (provider) this.adoptable.push({ resource: provider, id: this.providerArn });

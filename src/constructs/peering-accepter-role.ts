@@ -5,7 +5,6 @@ import { Construct } from "constructs";
 import { names } from "../naming/names";
 import {
   PEERING_ACCEPTER_DESCRIPTION,
-  PEERING_ACCEPTER_POLICY_NAME,
   type PeeringAccepterInput,
   peeringAccepterPolicy,
   peeringAccepterTrustPolicy,
@@ -34,7 +33,7 @@ export class PeeringAccepterRole extends Construct {
     new IamRolePolicy(this, "policy", {
       provider,
       role: this.role.name,
-      name: PEERING_ACCEPTER_POLICY_NAME,
+      name: names.peeringAccepterPolicy,
       policy: JSON.stringify(peeringAccepterPolicy(input)),
     });
   }

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { GITHUB_OIDC_PROVIDER_NAME_TAG } from "../bootstrap/inputs";
 import { ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
 import { names } from "../naming/names";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../policies/github-trust";
@@ -75,7 +74,7 @@ async function repairAccount(step: Step, space: Workspace, config: PlatformConfi
       "iam", "create-open-id-connect-provider",
       "--url", `https://${GITHUB_OIDC_HOST}`,
       "--client-id-list", GITHUB_OIDC_AUDIENCE,
-      "--tags", `Key=Name,Value=${GITHUB_OIDC_PROVIDER_NAME_TAG}`,
+      "--tags", `Key=Name,Value=${names.githubOidcProviderTag}`,
     );
     changes.push(`${env}: GitHub OIDC provider created`);
   }

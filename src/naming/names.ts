@@ -15,6 +15,13 @@ export const names = {
   /** Role in the shared account that prod and dev assume to accept their VPC peering. */
   peeringAccepterRole: "vpc-peering-accepter",
   peeringAccepterRoleArn: (sharedAccountId: string) => names.roleArn(sharedAccountId, names.peeringAccepterRole),
+  /** That role's inline policy. */
+  peeringAccepterPolicy: "vpc-peering-accepter",
+  /** CloudFormation stacks of the bootstrap: an account's OIDC provider and deploy role; shared's accepter role. */
+  githubOidcStack: (env: Environment) => `github-oidc-${env}`,
+  peeringAccepterStack: "vpc-peering-accepter",
+  /** Name tag of an account's GitHub Actions OIDC provider, whichever way it is created. */
+  githubOidcProviderTag: "github-actions-oidc",
   /** Role GitHub Actions assumes through OIDC to deploy an environment. */
   githubActionsRole: (env: Environment) => `github-actions-${env}`,
   /** The account's GitHub Actions OIDC provider (its ARN is fixed by the issuer host). */

@@ -2,7 +2,6 @@ import { type ApplicationAccount, deployRolesStatement } from "./cross-account";
 import { allow, policy, type PolicyDocument } from "./document";
 
 /** Name of the accepter role's inline policy. */
-export const PEERING_ACCEPTER_POLICY_NAME = "vpc-peering-accepter";
 export const PEERING_ACCEPTER_DESCRIPTION = "Accepts the VPC peering of prod and dev and routes the shared database subnets back to them";
 
 export interface PeeringAccepterInput {
