@@ -236,11 +236,7 @@ export type NetworkConfig = ParsedConfig["accounts"]["shared"]["network"] & { av
 export interface AccountConfig extends Omit<ParsedConfig["accounts"]["shared"], "network"> {
   network: NetworkConfig;
 }
-export type DatabaseConfig = ParsedConfig["database"];
-export type BastionConfig = ParsedConfig["bastion"];
-export type MonitoringConfig = ParsedConfig["monitoring"];
 export type ApplicationConfig = ParsedConfig["applications"]["prod"];
-export type LocalConfig = NonNullable<ParsedConfig["local"]>;
 
 /** The validated configuration the stacks are built from. */
 export interface PlatformConfig extends Omit<ParsedConfig, "accounts"> {

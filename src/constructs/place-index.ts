@@ -3,11 +3,9 @@ import { Construct } from "constructs";
 
 export interface PlaceIndexProps {
   readonly indexName: string;
-  /** Esri or Here. Default Esri. */
-  readonly dataSource?: "Esri" | "Here";
 }
 
-/** A Location Service place index for geocoding addresses; results are not stored ("SingleUse"). */
+/** A Location Service place index for geocoding addresses, on Esri data; results are not stored ("SingleUse"). */
 export class PlaceIndex extends Construct {
   readonly index: LocationPlaceIndex;
 
@@ -15,7 +13,7 @@ export class PlaceIndex extends Construct {
     super(scope, id);
     this.index = new LocationPlaceIndex(this, "index", {
       indexName: props.indexName,
-      dataSource: props.dataSource ?? "Esri",
+      dataSource: "Esri",
       dataSourceConfiguration: { intendedUse: "SingleUse" },
       description: "Geocoding for the application",
       tags: { Name: props.indexName },

@@ -96,8 +96,4 @@ export class Waf extends Construct {
       webAclArn: this.webAcl.arn,
     });
   }
-
-  get webAclArn(): string {
-    return this.webAcl.arn;
-  }
 }

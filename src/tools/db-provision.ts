@@ -169,7 +169,7 @@ async function readLogin(secrets: SecretsManagerClient, prefix: string, env: App
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw new ProvisionError(`cannot read secret ${secretId}: ${(error as Error).message}`);
     // Terraform creates the secret without a value; "no current version" means it is still empty.
-    if (!/current version|AWSCURRENT|version/i.test((error as Error).message)) {
+    if (!/AWSCURRENT|version/i.test((error as Error).message)) {
       throw new ProvisionError(`secret ${secretId} does not exist: deploy the shared stack first`);
     }
   }
