@@ -2,9 +2,9 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config";
+import { parseConfig, projectRoot } from "../../src/config";
 import { bootstrapFingerprint } from "../../src/local/bootstrap";
-import { projectRoot, workspace } from "../../src/local/workspace";
+import { workspace } from "../../src/local/workspace";
 import { exampleTree } from "../support/synth";
 
 /** A project root holding a copy of the real bootstrap/ folder, to change files in. */

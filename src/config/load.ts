@@ -92,10 +92,10 @@ function readConfigFile(file: string, variable?: string): Tree {
 }
 
 /** The project's folder: the nearest one above this module holding cdktf.json (sources and bundles alike). */
-function projectRoot(): string {
+export function projectRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, "cdktf.json"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no cdktf.json above ${__dirname}: cannot find the example configuration`);
+    if (path.dirname(dir) === dir) throw new Error(`no cdktf.json above ${__dirname}: cannot find the project`);
   }
 }
 

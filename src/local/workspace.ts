@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { projectRoot } from "../config";
 
 /** Names the folder local mode works in, instead of `cdktf.out/local` in the project. */
 export const LOCAL_DIR_VARIABLE = "COALITION_LOCAL_DIR";
@@ -20,14 +20,6 @@ export interface Workspace {
   /** One folder of logs per run. */
   readonly logsDir: string;
   readonly root: string;
-}
-
-/** The project's folder: the nearest one above this module holding cdktf.json. */
-export function projectRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "cdktf.json"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no cdktf.json above ${__dirname}: cannot find the project`);
-  }
 }
 
 export function workspace(env: Readonly<Record<string, string | undefined>>, root = projectRoot()): Workspace {
