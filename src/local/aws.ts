@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { names } from "../naming/names";
 import { ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
+import type { Step } from "./progress";
 import type { Workspace } from "./workspace";
 
 /**
@@ -62,4 +63,17 @@ export function awsEnvironment(space: Workspace, base: NodeJS.ProcessEnv, option
     mkdirSync(env.HOME, { recursive: true });
   }
   return env;
+}
+
+/**
+ * The AWS CLI on the emulator as one account's profile (its account and region). Each call resolves with the
+ * exit code and the decoded JSON answer (undefined when the CLI prints nothing); a code not in `okCodes`
+ * (default 0) fails the step. `quiet` keeps the answers out of the step's log.
+ */
+export function emulatorCli(step: Step, space: Workspace, endpoint: string, profile: Environment, quiet = false) {
+  const env = awsEnvironment(space, process.env, { endpoint, profile });
+  return async (args: readonly string[], okCodes?: readonly number[]): Promise<{ code: number; json: unknown }> => {
+    const { code, stdout } = await step.capture("aws", ["--output", "json", ...args], { env, quiet, okCodes });
+    return { code, json: code !== 0 || stdout.trim() === "" ? undefined : (JSON.parse(stdout) as unknown) };
+  };
 }

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { ENVIRONMENTS, type Environment, type PlatformConfig } from "../config";
 import { names } from "../naming/names";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../policies/github-trust";
-import { awsEnvironment } from "./aws";
+import { awsEnvironment, emulatorCli } from "./aws";
 import type { Step } from "./progress";
 import { parsePythonLiteral } from "./python-literal";
 import type { Workspace } from "./workspace";
@@ -59,12 +59,8 @@ export async function repairBootstrap(step: Step, space: Workspace, config: Plat
 
 async function repairAccount(step: Step, space: Workspace, config: PlatformConfig, endpoint: string, env: Environment): Promise<string[]> {
   const accountId = config.accounts[env].accountId;
-  const options = { env: awsEnvironment(space, process.env, { endpoint }) };
-  const aws = (...args: string[]) => ["--endpoint-url", endpoint, "--profile", env, "--region", config.region, "--output", "json", ...args];
-  const json = async (...args: string[]) => {
-    const { stdout } = await step.capture("aws", aws(...args), options);
-    return stdout.trim() === "" ? undefined : (JSON.parse(stdout) as Record<string, unknown>);
-  };
+  const aws = emulatorCli(step, space, endpoint, env);
+  const json = async (...args: string[]) => (await aws(args)).json as Record<string, unknown> | undefined;
   const changes: string[] = [];
 
   const providerArn = names.githubOidcProviderArn(accountId);
@@ -90,7 +86,7 @@ async function repairAccount(step: Step, space: Workspace, config: PlatformConfi
   }
 
   const bucket = names.stateBucket(config.prefix, accountId);
-  const { code } = await step.capture("aws", aws("s3api", "get-bucket-policy", "--bucket", bucket), { ...options, okCodes: [0, 254, 255] });
+  const { code } = await aws(["s3api", "get-bucket-policy", "--bucket", bucket], [0, 254, 255]);
   if (code === 0) {
     await json("s3api", "delete-bucket-policy", "--bucket", bucket);
     changes.push(`${env}: state bucket policy removed`);

@@ -6,7 +6,7 @@ import { liveTaggedResources } from "./inventory";
 import { type EmulatorRecord, forgetEmulator, recordedEmulator, runningEmulator, stopEmulator } from "./emulator";
 import { type Progress, type Step, StepFailure, together } from "./progress";
 import { synthesizeLocal } from "./synthesize";
-import { findProviderSource, outcomeLine, type ProviderSource, TERRAFORM_PARALLELISM, terraform, terraformEnvironment } from "./terraform";
+import { findProviderSource, initStacks, outcomeLine, type ProviderSource, TERRAFORM_PARALLELISM, terraformEnvironment } from "./terraform";
 import { stackDir, type Workspace } from "./workspace";
 
 const USAGE = `Usage: npm run local:down
@@ -51,9 +51,7 @@ async function down(progress: Progress, space: Workspace, emulator: EmulatorReco
   await progress.step("synthesize (local mode)", async (step) => {
     synthesizeLocal(config, space, step.record);
   });
-  await progress.step("terraform init", async (step) => {
-    await together(ENVIRONMENTS.map((stack) => terraform(step, space, terraformEnvironment(space, source, stack), stack, ["init", "-input=false", "-reconfigure"])));
-  });
+  await initStacks(progress, space, source);
 
   // The application stacks read shared's state and peer with its VPC, so they go first (side by side, as
   // local:up applies them), and shared last.
@@ -67,7 +65,7 @@ async function down(progress: Progress, space: Workspace, emulator: EmulatorReco
         return stdout.split("\n").filter((line) => line.trim() !== "").map((address) => `${stack}: ${address} is still in the state`);
       }),
     );
-    const left = await Promise.all(ENVIRONMENTS.map(async (env) => (await liveTaggedResources(step, space, config, emulator.endpoint, env)).map((arn) => `${env}: ${arn}`)));
+    const left = await Promise.all(ENVIRONMENTS.map(async (env) => (await liveTaggedResources(step, space, emulator.endpoint, env)).map((arn) => `${env}: ${arn}`)));
     const problems = [...states.flat(), ...left.flat()];
     if (problems.length > 0) {
       throw new StepFailure(`the destroy left ${problems.length} thing${problems.length === 1 ? "" : "s"} behind (the emulator keeps running, to look at them):\n${problems.join("\n")}`, step.log);

@@ -1,5 +1,5 @@
-import type { Environment, PlatformConfig } from "../config";
-import { awsEnvironment } from "./aws";
+import type { Environment } from "../config";
+import { emulatorCli } from "./aws";
 import type { Step } from "./progress";
 import type { Workspace } from "./workspace";
 
@@ -39,12 +39,9 @@ const STILL_LISTED_WHEN_DELETED: readonly { kind: RegExp; describe: (arn: string
  * The resources of an account that carry the tag the stacks put on everything they create (`ManagedBy =
  * terraform`, from the providers' default tags) and are not deleted, by ARN.
  */
-export async function liveTaggedResources(step: Step, space: Workspace, config: PlatformConfig, endpoint: string, env: Environment): Promise<string[]> {
-  const options = { env: awsEnvironment(space, process.env, { endpoint }), quiet: true };
-  const aws = async (...args: string[]) => {
-    const { stdout } = await step.capture("aws", ["--endpoint-url", endpoint, "--profile", env, "--region", config.region, "--output", "json", ...args], options);
-    return JSON.parse(stdout) as unknown;
-  };
+export async function liveTaggedResources(step: Step, space: Workspace, endpoint: string, env: Environment): Promise<string[]> {
+  const cli = emulatorCli(step, space, endpoint, env, true);
+  const aws = async (...args: string[]) => (await cli(args)).json;
   const tagged = await aws("resourcegroupstaggingapi", "get-resources", "--tag-filters", "Key=ManagedBy,Values=terraform");
   const arns = ((dig(tagged, "ResourceTagMappingList") ?? []) as { ResourceARN: string }[]).map((mapping) => mapping.ResourceARN);
   const live = await Promise.all(

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Environment } from "../config";
+import { ENVIRONMENTS, type Environment } from "../config";
 import { awsEnvironment } from "./aws";
-import type { Step } from "./progress";
+import { type Progress, type Step, together } from "./progress";
 import { stackDir, type Workspace } from "./workspace";
 
 /** Names a local filesystem mirror of the providers (the folder holding registry.terraform.io/). */
@@ -78,6 +78,13 @@ export function terraformEnvironment(space: Workspace, source: ProviderSource, p
 /** Runs terraform in a stack's folder; resolves with its exit code (codes outside okCodes fail the step). */
 export function terraform(step: Step, space: Workspace, env: NodeJS.ProcessEnv, stack: Environment, args: string[], okCodes = [0]): Promise<number> {
   return step.run("terraform", [`-chdir=${stackDir(space, stack)}`, ...args, "-no-color"], { env, okCodes });
+}
+
+/** The step that initializes every stack, side by side, against its state backend on the emulator. */
+export function initStacks(progress: Progress, space: Workspace, source: ProviderSource): Promise<void> {
+  return progress.step("terraform init", async (step) => {
+    await together(ENVIRONMENTS.map((stack) => terraform(step, space, terraformEnvironment(space, source, stack), stack, ["init", "-input=false", "-reconfigure"])));
+  });
 }
 
 /** The summary line Terraform ends a plan's or an apply's output with ("Plan: 3 to add, …", "No changes."). */

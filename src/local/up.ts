@@ -8,7 +8,7 @@ import { recordBootstrap, runningEmulator, startEmulator } from "./emulator";
 import { type Progress, type Step, together } from "./progress";
 import { replanStacks } from "./replan";
 import { synthesizeLocal } from "./synthesize";
-import { findProviderSource, outcomeLine, type ProviderSource, TERRAFORM_PARALLELISM, terraform, terraformEnvironment } from "./terraform";
+import { findProviderSource, initStacks, outcomeLine, type ProviderSource, TERRAFORM_PARALLELISM, terraformEnvironment } from "./terraform";
 import { UNSUPPORTED_TYPES } from "./unsupported";
 import { stackDir, type Workspace } from "./workspace";
 
@@ -94,9 +94,7 @@ async function up(progress: Progress, space: Workspace): Promise<string[]> {
     return types;
   });
 
-  await progress.step("terraform init", async (step) => {
-    await together(ENVIRONMENTS.map((stack) => terraform(step, space, terraformEnvironment(space, source, stack), stack, ["init", "-input=false", "-reconfigure"])));
-  });
+  await initStacks(progress, space, source);
   const appliedShared = await progress.step("apply shared", (step) => apply(step, space, source, "shared"));
   const appliedApplications = await together(APPLICATION_ENVIRONMENTS.map((stack) => progress.step(`apply ${stack}`, (step) => apply(step, space, source, stack))));
 
