@@ -70,7 +70,7 @@ export class ApplicationStack extends AccountStack {
       accepterProvider: this.providerInAccount("shared", sharedAccountId, names.peeringAccepterRoleArn(sharedAccountId)),
     });
 
-    const secrets = new AppSecrets(this, "secrets", { name, secretPrefix: `${config.prefix}/${environment}`, accountId, region: config.region });
+    const secrets = new AppSecrets(this, "secrets", { name, djangoSecretKeyName: names.djangoSecretKey(config.prefix, environment), accountId, region: config.region });
     const images = new ContainerRepository(this, "images", { repositoryName: name, keepImages: app.ecrKeepImages });
     const assets = new StaticAssets(this, "static", {
       bucketName: this.resourceName("static-assets"),
@@ -169,7 +169,7 @@ export class ApplicationStack extends AccountStack {
           accountId,
           region: this.config.region,
           zone: dns,
-          senderRoleArn: names.roleArn(accountId, names.lambdaRole(this.config.prefix, this.environment)),
+          senderRoleArn: names.lambdaRoleArn(this.config.prefix, this.environment, accountId),
           dmarcReportEmail: app.dmarcReportEmail ?? `dmarc@${app.domain}`,
         })
       : undefined;

@@ -23,8 +23,7 @@ export class SharedStack extends AccountStack {
     super(scope, { config, environment: "shared" });
     const { network } = this.account;
     const { accountId } = this.account;
-    const lambdaRoleArn = (env: (typeof APPLICATION_ENVIRONMENTS)[number]) =>
-      names.roleArn(config.accounts[env].accountId, names.lambdaRole(config.prefix, env));
+    const lambdaRoleArn = (env: (typeof APPLICATION_ENVIRONMENTS)[number]) => names.lambdaRoleArn(config.prefix, env, config.accounts[env].accountId);
 
     this.network = new Networking(this, "network", this.networkingProps("db"));
 

@@ -3,9 +3,10 @@ import { Construct } from "constructs";
 import { EncryptionKey } from "./kms-key";
 
 export interface AppSecretsProps {
-  /** Prefix of the key alias and secret names, e.g. `coalition-prod` / `coalition/prod`. */
+  /** Prefix of the key alias, e.g. `coalition-prod`. */
   readonly name: string;
-  readonly secretPrefix: string;
+  /** Name of the Django secret key's secret, e.g. `coalition/prod/django-secret-key`. */
+  readonly djangoSecretKeyName: string;
   readonly accountId: string;
   readonly region: string;
 }
@@ -27,7 +28,7 @@ export class AppSecrets extends Construct {
       accountId: props.accountId,
       region: props.region,
     });
-    const name = `${props.secretPrefix}/django-secret-key`;
+    const name = props.djangoSecretKeyName;
     this.djangoSecretKey = new SecretsmanagerSecret(this, "django_secret_key", {
       name,
       description: "Django SECRET_KEY (value set outside Terraform)",

@@ -31,10 +31,15 @@ export const names = {
   githubInfrastructurePolicy: "infrastructure",
   /** Each application environment's own database on the shared PostgreSQL, and its login role (same name). */
   appDatabase: (prefix: string, env: Environment) => `${prefix.replace(/-/g, "_")}_${env}`,
+  /** A secret of one environment's application: `{prefix}/{env}/{leaf}`. */
+  appSecret: (prefix: string, env: Environment, leaf: string) => `${prefix}/${env}/${leaf}`,
   /** Secret in the shared account holding an environment's database credentials and URL. */
-  appDatabaseSecret: (prefix: string, env: Environment) => `${prefix}/${env}/database`,
+  appDatabaseSecret: (prefix: string, env: Environment) => names.appSecret(prefix, env, "database"),
+  /** Secret in the environment's own account holding Django's SECRET_KEY (its value is set by hand). */
+  djangoSecretKey: (prefix: string, env: Environment) => names.appSecret(prefix, env, "django-secret-key"),
   /** Role the environment's Lambda functions run as. */
   lambdaRole: (prefix: string, env: Environment) => `${prefix}-${env}-lambda`,
+  lambdaRoleArn: (prefix: string, env: Environment, accountId: string) => names.roleArn(accountId, names.lambdaRole(prefix, env)),
   roleArn: (accountId: string, roleName: string) => `arn:aws:iam::${accountId}:role/${roleName}`,
   /** The principal that stands for a whole account: its own IAM policies decide who in it may act. */
   accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,
