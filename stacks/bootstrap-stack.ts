@@ -8,7 +8,7 @@ import { deploymentBranches, githubEnvironmentVariables } from "../src/bootstrap
 import { GitHubEnvironments, type Reviewers } from "../src/constructs/github-environments";
 import { PeeringAccepterRole } from "../src/constructs/peering-accepter-role";
 import { StateStorage } from "../src/constructs/state-storage";
-import { REQUIRED_TERRAFORM_VERSION } from "../src/core/account-stack";
+import { platformTags, REQUIRED_TERRAFORM_VERSION } from "../src/core/account-stack";
 import { SecurityGuardrails } from "../src/guardrails/aspect";
 import { names } from "../src/naming/names";
 import { SUPPRESSIONS } from "../src/guardrails/suppressions";
@@ -97,7 +97,7 @@ export class BootstrapStack extends ReadableStack {
       region: this.config.region,
       profile: `\${var.${profile.friendlyUniqueId} == "" ? null : var.${profile.friendlyUniqueId}}`,
       allowedAccountIds: [this.config.accounts[env].accountId],
-      defaultTags: [{ tags: { ...this.config.tags, Environment: env, ManagedBy: "terraform" } }],
+      defaultTags: [{ tags: platformTags(this.config, env) }],
     });
   }
 }

@@ -22,6 +22,11 @@ export interface AccountStackProps {
   readonly environment: Environment;
 }
 
+/** Tags every resource of an environment's stacks carries: the configured ones, Environment and ManagedBy. */
+export function platformTags(config: PlatformConfig, environment: Environment): Record<string, string> {
+  return { ...config.tags, Environment: environment, ManagedBy: "terraform" };
+}
+
 /**
  * A stack deployed into one environment's account: its AWS provider (pinned to that account, with
  * the platform's default tags), its state in that account's bucket, and the Terraform version range.
@@ -44,7 +49,7 @@ export class AccountStack extends ReadableStack {
       region: this.config.region,
       // Refuses to plan with credentials of another account, e.g. dev credentials on the prod stack.
       allowedAccountIds: [this.account.accountId],
-      defaultTags: [{ tags: this.tags() }],
+      defaultTags: [{ tags: platformTags(this.config, this.environment) }],
     });
     configureStateBackend(this, {
       bucket: names.stateBucket(this.config.prefix, this.account.accountId),
@@ -94,7 +99,7 @@ export class AccountStack extends ReadableStack {
       region: this.config.region,
       allowedAccountIds: [accountId],
       assumeRole: [{ roleArn, sessionName: `${this.config.prefix}-${this.environment}-terraform` }],
-      defaultTags: [{ tags: this.tags() }],
+      defaultTags: [{ tags: platformTags(this.config, this.environment) }],
     });
   }
 
@@ -143,9 +148,5 @@ export class AccountStack extends ReadableStack {
   /** Name for a resource of this environment: `{prefix}-{env}-{parts}`. */
   resourceName(...parts: string[]): string {
     return names.resource(this.config.prefix, this.environment, ...parts);
-  }
-
-  private tags(): Record<string, string> {
-    return { ...this.config.tags, Environment: this.environment, ManagedBy: "terraform" };
   }
 }
