@@ -1,5 +1,6 @@
 import { App } from "cdktf";
 import { ConfigError, loadConfig } from "./src/config";
+import { applyLocalMode } from "./src/local/emulated-stack";
 import { definePlatform } from "./stacks/platform";
 
 let config;
@@ -11,5 +12,6 @@ try {
   process.exit(1);
 }
 const app = new App();
-definePlatform(app, config);
+// Local mode (config local.endpoint, set by npm run local:up) points the stacks at the emulator; otherwise a no-op.
+applyLocalMode(definePlatform(app, config).stacks);
 app.synth();

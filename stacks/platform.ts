@@ -11,5 +11,5 @@ export function definePlatform(app: App, config: PlatformConfig) {
     stack.addDependency(shared);
     return stack;
   });
-  return { shared, applications };
+  return { shared, applications, stacks: [shared, ...applications] };
 }

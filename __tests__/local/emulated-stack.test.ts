@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type Environment, parseConfig, type PlatformConfig } from "../../src/config";
-import { emulatedStack, LOCAL_MODE_METADATA } from "../../src/local/emulated-stack";
+import { applyLocalMode, emulatedStack, LOCAL_MODE_METADATA } from "../../src/local/emulated-stack";
 import { ROUND_TRIP_QUIRKS } from "../../src/local/quirks";
 import { UNSUPPORTED_TYPES } from "../../src/local/unsupported";
 import { definePlatform } from "../../stacks/platform";
@@ -28,7 +28,8 @@ function mentions(stack: unknown, address: string): boolean {
 
 /** What local mode recorded in a stack's `//` metadata (which Testing.synth leaves out). */
 function metadataOf(config: PlatformConfig, env: Environment): unknown {
-  const { shared, applications } = definePlatform(Testing.app(), config);
+  const { shared, applications, stacks } = definePlatform(Testing.app(), config);
+  applyLocalMode(stacks);
   const stack = { shared, prod: applications[0], dev: applications[1] }[env];
   return (stack.toTerraform() as Record<string, Record<string, unknown>>)["//"][LOCAL_MODE_METADATA];
 }
@@ -68,6 +69,8 @@ describe.each(ENVIRONMENTS)("the %s stack in local mode", (env) => {
       expect(new Set(Object.values(endpoints))).toEqual(new Set([ENDPOINT]));
       expect(provider.s3_use_path_style).toBe(true);
       expect(provider.max_retries).toBeLessThanOrEqual(5);
+      // Credentials of its own account's profile, whatever AWS_PROFILE the caller has (cdktf runs every stack with one environment).
+      expect(provider.profile).toBe(env);
       // Still pinned to the account it belongs to.
       expect(provider.allowed_account_ids).toEqual(real[env].provider.aws.find((p) => p.alias === provider.alias)!.allowed_account_ids);
     }
@@ -88,13 +91,14 @@ describe.each(ENVIRONMENTS)("the %s stack in local mode", (env) => {
       ...real[env].terraform.backend.s3,
       endpoints: { s3: ENDPOINT, dynamodb: ENDPOINT, iam: ENDPOINT, sts: ENDPOINT },
       use_path_style: true,
+      profile: env,
     });
   });
 
   it("reads shared's state on the emulator (prod and dev)", () => {
     const remote = stack.data?.terraform_remote_state?.shared;
     if (env === "shared") return expect(remote).toBeUndefined();
-    expect(remote!.config).toMatchObject({ ...real[env].data!.terraform_remote_state.shared.config, use_path_style: true, endpoints: { s3: ENDPOINT } });
+    expect(remote!.config).toMatchObject({ ...real[env].data!.terraform_remote_state.shared.config, use_path_style: true, endpoints: { s3: ENDPOINT }, profile: env });
   });
 
   it("leaves out exactly the unsupported types, and nothing reads them any more", () => {
@@ -157,7 +161,7 @@ describe("local.excludeUnsupported: false", () => {
 });
 
 describe("emulatedStack on its own", () => {
-  const target = { endpoint: ENDPOINT, excludeUnsupported: true, region: "eu-west-1", accountId: "123456789012" };
+  const target = { endpoint: ENDPOINT, excludeUnsupported: true, region: "eu-west-1", accountId: "123456789012", profile: "prod" };
   const base = () => ({
     provider: { aws: [{ region: "eu-west-1" }] },
     terraform: { backend: { s3: { bucket: "b", key: "k", region: "eu-west-1" } } },

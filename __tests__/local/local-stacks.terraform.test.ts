@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, parseConfig } from "../../src/config";
+import { applyLocalMode } from "../../src/local/emulated-stack";
 import { definePlatform } from "../../stacks/platform";
 import { exampleConfig } from "../support/synth";
 import { findTerraform, terraform, terraformEnvironment } from "../support/terraform";
@@ -18,7 +19,7 @@ describe.skipIf(!available)("the local-mode stacks under real Terraform", () => 
 
   beforeAll(() => {
     const app = new App({ outdir });
-    definePlatform(app, parseConfig({ ...exampleConfig(), local: { endpoint: "http://127.0.0.1:4999" } }));
+    applyLocalMode(definePlatform(app, parseConfig({ ...exampleConfig(), local: { endpoint: "http://127.0.0.1:4999" } })).stacks);
     app.synth();
   });
 

@@ -3,6 +3,7 @@ import { Testing } from "cdktf";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { EXAMPLE_CONFIG_PATH, parseConfig, type PlatformConfig } from "../../src/config";
+import { applyLocalMode } from "../../src/local/emulated-stack";
 import { ReadableStack } from "../../src/naming/addresses";
 import { definePlatform } from "../../stacks/platform";
 
@@ -31,7 +32,8 @@ export function exampleConfig(change: (tree: any) => void = () => {}): PlatformC
 /** Synthesizes the three stacks as main.ts wires them. */
 export function synthPlatform(config: PlatformConfig = exampleConfig()): Record<"shared" | "prod" | "dev", StackJson> {
   const app = Testing.app();
-  const { shared, applications } = definePlatform(app, config);
+  const { shared, applications, stacks } = definePlatform(app, config);
+  applyLocalMode(stacks);
   const [prod, dev] = applications;
   const json = (stack: ReadableStack) => JSON.parse(Testing.synth(stack)) as StackJson;
   return { shared: json(shared), prod: json(prod), dev: json(dev) };

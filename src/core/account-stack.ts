@@ -8,7 +8,6 @@ import { PermissionsBoundary } from "../constructs/permissions-boundary";
 import type { AccountConfig, Environment, PlatformConfig } from "../config";
 import { SecurityGuardrails } from "../guardrails/aspect";
 import { SUPPRESSIONS, type Suppression } from "../guardrails/suppressions";
-import { emulatedStack } from "../local/emulated-stack";
 import { ReadableStack } from "../naming/addresses";
 import { names } from "../naming/names";
 import { configureStateBackend } from "./state-backend";
@@ -63,23 +62,6 @@ export class AccountStack extends ReadableStack {
       policyName: names.permissionsBoundary(this.config.prefix),
     }).arn;
     Aspects.of(this).add(new SecurityGuardrails(() => this.suppressions));
-  }
-
-  /**
-   * The stack's Terraform JSON. In local mode (`local.endpoint` set, by `npm run local:up`) it is pointed at
-   * the AWS emulator and adapted to it by `emulatedStack` (src/local/emulated-stack.ts): this is the one place
-   * local mode changes a stack, and it changes nothing without `local.endpoint`.
-   */
-  override toTerraform(): ReturnType<ReadableStack["toTerraform"]> {
-    const json = super.toTerraform();
-    const local = this.config.local;
-    if (!local?.endpoint) return json;
-    return emulatedStack(json, {
-      endpoint: local.endpoint,
-      excludeUnsupported: local.excludeUnsupported,
-      region: this.config.region,
-      accountId: this.account.accountId,
-    });
   }
 
   /** The exceptions this stack recorded with `suppress`, besides the reviewed list. */

@@ -48,8 +48,8 @@ async function down(progress: Progress, space: Workspace, emulator: EmulatorReco
     return findProviderSource(space, process.env);
   });
   await progress.step("AWS profiles", async () => writeProfiles(space, config));
-  await progress.step("synthesize (local mode)", async (step) => {
-    synthesizeLocal(config, space, step.record);
+  await progress.step("synthesize (local mode)", async () => {
+    synthesizeLocal(config, space);
   });
   await initStacks(progress, space, source);
 

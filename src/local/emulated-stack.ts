@@ -1,3 +1,4 @@
+import type { AccountStack } from "../core/account-stack";
 import { excludeUnsupportedTypes } from "./exclusion";
 import { ROUND_TRIP_QUIRKS } from "./quirks";
 import { ALWAYS_CALLED_SERVICES, serviceOf } from "./services";
@@ -9,6 +10,31 @@ export interface EmulatorTarget extends EmulatorContext {
   readonly endpoint: string;
   /** Leave out the types of UNSUPPORTED_TYPES (`local.excludeUnsupported`). */
   readonly excludeUnsupported: boolean;
+  /**
+   * The AWS profile (of local mode's own AWS configuration) the providers, the state backend and the remote
+   * states authenticate with, so the stack deploys into its emulated account whoever runs Terraform on it.
+   */
+  readonly profile: string;
+}
+
+/**
+ * Puts the account stacks in local mode when their configuration names an emulator (`local.endpoint`, set by
+ * `npm run local:up`): each is rendered by `emulatedStack`. Without `local.endpoint` nothing changes. The app
+ * entry calls this; the stacks themselves know nothing of the emulator.
+ */
+export function applyLocalMode(stacks: readonly AccountStack[]): void {
+  for (const stack of stacks) {
+    const { local, region } = stack.config;
+    if (!local?.endpoint) continue;
+    const target: EmulatorTarget = {
+      endpoint: local.endpoint,
+      excludeUnsupported: local.excludeUnsupported,
+      region,
+      accountId: stack.account.accountId,
+      profile: stack.environment,
+    };
+    stack.addRewrite((json) => emulatedStack(json, target));
+  }
 }
 
 /**
@@ -44,7 +70,7 @@ export function emulatedStack(stack: object, target: EmulatorTarget): Json {
   const excluded = target.excludeUnsupported ? excludeUnsupportedTypes(json, target) : [];
   ignoreRoundTripQuirks(json);
   allowDestroy(json);
-  pointAtEmulator(json, target.endpoint);
+  pointAtEmulator(json, target.endpoint, target.profile);
   const metadata: LocalModeMetadata = {
     endpoint: target.endpoint,
     excludedTypes: [...new Set(excluded.map((address) => address.split(".")[0]))].sort(),
@@ -81,7 +107,7 @@ function allowDestroy(json: Json): void {
 }
 
 /** Points every AWS provider, the state backend and the S3 remote states at the emulator. */
-function pointAtEmulator(json: Json, endpoint: string): void {
+function pointAtEmulator(json: Json, endpoint: string, profile: string): void {
   const services = new Set<string>(ALWAYS_CALLED_SERVICES);
   for (const key of ["resource", "data"]) {
     for (const type of Object.keys((json[key] ?? {}) as Blocks)) {
@@ -97,6 +123,7 @@ function pointAtEmulator(json: Json, endpoint: string): void {
     provider.endpoints = [{ ...existing, ...endpoints }];
     provider.s3_use_path_style = true;
     provider.max_retries = EMULATOR_MAX_ATTEMPTS;
+    provider.profile = profile;
   }
 
   // The state backend and remote state use their own clients: S3, DynamoDB (lock table), and STS and IAM
@@ -104,10 +131,10 @@ function pointAtEmulator(json: Json, endpoint: string): void {
   const stateEndpoints = { s3: endpoint, dynamodb: endpoint, iam: endpoint, sts: endpoint };
   const backend = (((json.terraform ?? {}) as Json).backend ?? {}) as Json;
   if (!backend.s3) throw new Error("local mode: the stack has no S3 state backend to point at the emulator");
-  Object.assign(backend.s3 as Json, { endpoints: stateEndpoints, use_path_style: true });
+  Object.assign(backend.s3 as Json, { endpoints: stateEndpoints, use_path_style: true, profile });
   const remoteStates = (((json.data ?? {}) as Blocks).terraform_remote_state ?? {}) as Record<string, Json>;
   for (const remote of Object.values(remoteStates)) {
     if (remote.backend !== "s3") continue;
-    Object.assign(remote.config as Json, { endpoints: stateEndpoints, use_path_style: true });
+    Object.assign(remote.config as Json, { endpoints: stateEndpoints, use_path_style: true, profile });
   }
 }

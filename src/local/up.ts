@@ -86,7 +86,7 @@ async function up(progress: Progress, space: Workspace): Promise<string[]> {
   }
 
   const excluded = await progress.step("synthesize (local mode)", async (step) => {
-    const metadata = synthesizeLocal(config, space, step.record);
+    const metadata = synthesizeLocal(config, space);
     const types = [...new Set(ENVIRONMENTS.flatMap((env) => metadata[env].excludedTypes))].sort();
     const resources = ENVIRONMENTS.flatMap((env) => metadata[env].excludedResources.map((address) => `${env}: ${address}`));
     for (const resource of resources) step.record(`excluded ${resource}`);

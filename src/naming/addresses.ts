@@ -12,6 +12,7 @@ import type { Construct, Node } from "constructs";
 export class ReadableStack extends TerraformStack {
   private readonly pathsByAddress = new Map<string, string>();
   private completed?: ReturnType<TerraformStack["toTerraform"]>;
+  private readonly rewrites: StackRewrite[] = [];
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -39,7 +40,17 @@ export class ReadableStack extends TerraformStack {
    * every token again.
    */
   override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
-    return this.completed ?? super.toTerraform();
+    const json = this.completed ?? super.toTerraform();
+    return this.rewrites.reduce((stack, rewrite) => rewrite(stack), json);
+  }
+
+  /**
+   * Adds a rewrite of the stack's finished Terraform JSON, applied (in the order added) every time the stack is
+   * rendered, so the checks at synth see what is written. It lets code outside the stack adapt it without the
+   * stack knowing: local mode points it at the emulator, the guardrails record their findings in its metadata.
+   */
+  addRewrite(rewrite: StackRewrite): void {
+    this.rewrites.push(rewrite);
   }
 
   protected override allocateLogicalId(element: TerraformElement | Node): string {
@@ -63,6 +74,9 @@ export class ReadableStack extends TerraformStack {
     return address;
   }
 }
+
+/** A pure function from a stack's Terraform JSON to the JSON to write instead; it must not change its input. */
+export type StackRewrite = (stack: ReturnType<TerraformStack["toTerraform"]>) => ReturnType<TerraformStack["toTerraform"]>;
 
 /** The namespace a Terraform name must be unique in. */
 function namespaceOf(element: TerraformElement | Node): string {
