@@ -269,7 +269,7 @@ describe("the bootstrap app (src/bootstrap/app.ts)", () => {
     expect(readFileSync(path.join(ROOT, "main.ts"), "utf8")).not.toContain("bootstrap");
     const scripts = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
     for (const name of ["bootstrap:synth", "bootstrap:diff", "bootstrap:deploy"]) {
-      expect(scripts[name]).toContain("node dist/src/bootstrap/app.js");
+      expect(scripts[name]).toContain("node scripts/app.cjs src/bootstrap/app");
       expect(scripts[name]).toContain("--output cdktf.out/bootstrap");
     }
   });
