@@ -5,17 +5,10 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { exampleConfig } from "../support/synth";
-import { findTerraform, PROVIDER_MIRROR_VARIABLE, terraform, terraformEnvironment } from "../support/terraform";
-import { warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
+import { terraform, terraformEnvironment } from "../support/terraform";
 
-const available = findTerraform() !== undefined;
-if (!available) {
-  warnSkipped(
-    "the bootstrap stack's AWS part was NOT validated nor applied against mocked providers",
-    "terraform is not on PATH",
-    `Install Terraform >= 1.10 and set ${PROVIDER_MIRROR_VARIABLE} to run it offline.`,
-  );
-}
+const available = have("terraform");
 
 /**
  * The AWS part only: the GitHub provider cannot be installed offline, so the stack is synthesized with

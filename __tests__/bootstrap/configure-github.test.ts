@@ -2,15 +2,14 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub, type GitHubRequest } from "./fake-github";
-import { toolAvailable, warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
 
 const SCRIPT = path.join(__dirname, "..", "..", "bootstrap", "configure_github.sh");
 const REPO = "civic-org/coalition-builder";
 const IDS = { shared: "100000000001", prod: "200000000002", dev: "300000000003" };
 const ARGS = ["--repo", REPO, "--shared-account-id", IDS.shared, "--prod-account-id", IDS.prod, "--dev-account-id", IDS.dev];
 
-const available = toolAvailable("gh");
-if (!available) warnSkipped("configure_github.sh was NOT run against the fake GitHub API", "gh is not on PATH", "Install the GitHub CLI (Debian package gh).");
+const available = have("gh");
 
 /** Runs the script without blocking the event loop, which serves the fake. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {

@@ -3,17 +3,15 @@ import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { toolAvailable, warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
 
 const BOOTSTRAP = path.join(__dirname, "..", "..", "bootstrap");
 const scripts = readdirSync(BOOTSTRAP).filter((file) => file.endsWith(".sh"));
 const libraries = readdirSync(path.join(BOOTSTRAP, "lib")).map((file) => path.join("lib", file));
 const templates = readdirSync(BOOTSTRAP).filter((file) => file.endsWith(".cfn.yml"));
 
-const shellcheck = toolAvailable("shellcheck");
-const cfnLint = toolAvailable("cfn-lint");
-if (!shellcheck) warnSkipped("the bootstrap scripts were NOT checked by shellcheck", "shellcheck is not on PATH", "apt-get install shellcheck.");
-if (!cfnLint) warnSkipped("the CloudFormation templates were NOT checked by cfn-lint", "cfn-lint is not on PATH", "Install cfn-lint.");
+const shellcheck = have("shellcheck");
+const cfnLint = have("cfn-lint");
 
 const runShellcheck = (cwd: string, files: string[]) =>
   spawnSync("shellcheck", ["--external-sources", "--source-path=SCRIPTDIR", "--severity=style", ...files], { cwd, encoding: "utf8" });

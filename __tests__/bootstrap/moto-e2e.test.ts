@@ -9,17 +9,10 @@ import { peeringAccepterPolicy, peeringAccepterTrustPolicy } from "../../src/pol
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
 import { exampleConfig, synthPlatform } from "../support/synth";
 import { ACCOUNTS, awsCliEnvironment, isReadOnly, Moto } from "../support/moto";
-import { toolAvailable, warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
 
 const ROOT = path.join(__dirname, "..", "..");
-const available = toolAvailable("moto_server", ["--help"]) && toolAvailable("aws");
-if (!available) {
-  warnSkipped(
-    "the end-to-end bootstrap on moto (bootstrap_all.sh, bootstrap_account.sh, setup_remote_state.sh) did NOT run",
-    "moto_server or the AWS CLI is not on PATH",
-    "Install moto[server] and the AWS CLI.",
-  );
-}
+const available = have("moto_server", "aws");
 
 const REGION = "us-east-1";
 const ORG = "civic-org";

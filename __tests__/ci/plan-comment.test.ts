@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/ci/cli";
 import { COMMENT_LIMIT, MINIMUM_LENGTH, parsePlanCommentArgs, planMarker, renderFailedPlanComment, renderPlanComment } from "../../src/ci/plan-comment";
 import { summarizePlan } from "../../src/ci/terraform-plan";
-import { generatePlanFixtures, type PlanFixtures, type Scenario, terraformActions, terraformAvailable, terraformPlanLine, warnIfNoTerraform } from "./plan-fixtures";
+import { generatePlanFixtures, type PlanFixtures, type Scenario, terraformActions, terraformAvailable, terraformPlanLine } from "./plan-fixtures";
 
 const SUMMARY_URL = "https://github.com/your-org/coalition-builder/actions/runs/42";
 const UNLIMITED = 100_000_000;
@@ -36,7 +36,6 @@ function sections(comment: string) {
 const addressOf = (line: string) => /^- `([^`]+)`/.exec(line)![1];
 const items = (text: string) => text.split("\n").filter((line) => line.startsWith("- "));
 
-warnIfNoTerraform("the plan comments");
 
 describe.skipIf(!terraformAvailable)("the plan comment, on plans made by Terraform", () => {
   let fixtures: PlanFixtures;

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { findTerraform, terraformEnvironment } from "../support/terraform";
+import { have } from "../support/prerequisites";
+import { terraformEnvironment } from "../support/terraform";
 
 /**
  * Plans made by the machine's Terraform from the small configurations in plans/, which use only the
@@ -34,15 +35,7 @@ export interface PlanFixtures {
   readonly stateJsonFile: string;
 }
 
-export const terraformAvailable = findTerraform() !== undefined;
-
-export function warnIfNoTerraform(what: string): void {
-  if (terraformAvailable) return;
-  console.warn(
-    "\n" + "!".repeat(78) + `\n!! SKIPPED: terraform is not on PATH, so ${what} were NOT tested on real plans.\n` +
-      "!! Install Terraform >= 1.10 to run these tests.\n" + "!".repeat(78) + "\n",
-  );
-}
+export const terraformAvailable = have("terraform");
 
 function run(dir: string, args: string[], env: NodeJS.ProcessEnv): string {
   const result = spawnSync("terraform", args, { cwd: dir, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });

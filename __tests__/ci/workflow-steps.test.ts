@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { APPLICATION_ENVIRONMENTS } from "../../src/config";
 import { terraformEnvironment } from "../support/terraform";
-import { terraformAvailable, terraformPlanLine, warnIfNoTerraform } from "./plan-fixtures";
+import { terraformAvailable, terraformPlanLine } from "./plan-fixtures";
 import { loadWorkflows } from "./workflow-files";
 
 const workflows = loadWorkflows();
@@ -91,7 +91,6 @@ describe("Dev Cost Control's choice", () => {
   });
 });
 
-warnIfNoTerraform("the workflows' Terraform steps");
 
 describe.skipIf(!terraformAvailable)("the workflows' Terraform steps, on a local stand-in for dev's endpoints", () => {
   const env = terraformEnvironment();

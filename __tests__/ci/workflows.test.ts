@@ -1,11 +1,12 @@
 import { Testing, type TerraformStack } from "cdktf";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ENVIRONMENT_OVERRIDES } from "../../src/config";
 import { REQUIRED_TERRAFORM_VERSION } from "../../src/core/account-stack";
 import { definePlatform } from "../../stacks/platform";
+import { have, PREREQUISITES } from "../support/prerequisites";
 import { exampleConfig, synthPlatform } from "../support/synth";
 import { expressionsInScripts, loadWorkflows, scriptsOf, type Workflow } from "./workflow-files";
 
@@ -202,10 +203,7 @@ jobs:
   });
 });
 
-const shellcheckAvailable = spawnSync("shellcheck", ["--version"]).status === 0;
-if (!shellcheckAvailable) {
-  console.warn("\n" + "!".repeat(78) + "\n!! SKIPPED: shellcheck is not on PATH, so the workflows' run scripts were NOT checked.\n" + "!".repeat(78) + "\n");
-}
+const shellcheckAvailable = have("shellcheck");
 
 /** shellcheck's findings for one script, as GitHub runs it (bash). */
 function shellcheck(text: string): string {
@@ -329,23 +327,23 @@ describe("tools", () => {
     expect(steps(ci.jobs.test).map((step) => step.run).filter(Boolean)).toContain("bash .ci/run");
   });
 
-  it("installs, before .ci/run, every tool .ci/setup.d requires on PATH without installing it", () => {
-    // Each setup file names the tools it requires in `for tool in …; do` and fails without them.
-    const required = readdirSync(".ci/setup.d")
-      .filter((file) => file.endsWith(".sh"))
-      .flatMap((file) => [...readFileSync(`.ci/setup.d/${file}`, "utf8").matchAll(/for tool in ([^;]+); do/g)].flatMap((match) => match[1].trim().split(/\s+/)));
-    expect(required).toContain("moto_server");
-    const packageOf: Record<string, string> = { moto_server: "moto[server]", aws: "awscli", "cfn-lint": "cfn-lint" };
-    const ci = steps(wf("ci.yml").jobs.test);
-    const before = ci.slice(0, ci.findIndex((step) => step.run === "bash .ci/run"));
+  it("installs, before .ci/run, every test prerequisite setup:test cannot install from Debian, at its pinned version", () => {
+    const ci = wf("ci.yml");
+    const before = steps(ci.jobs.test).slice(0, steps(ci.jobs.test).findIndex((step) => step.run === "bash .ci/run"));
     const installs = before.map((step) => String(step.run ?? "")).join("\n");
-    for (const tool of new Set(required)) {
-      if (tool === "terraform") {
+    const byHand = PREREQUISITES.flatMap(({ tool, install }) => ("apt" in install ? [] : [{ tool, install }]));
+    expect(byHand.map((p) => p.tool)).toEqual(expect.arrayContaining(["terraform", "moto_server", "aws", "cfn-lint"]));
+    for (const { tool, install } of byHand) {
+      if ("manual" in install) {
+        expect(tool).toBe("terraform");
         expect(before.some((step) => String(step.uses).startsWith("hashicorp/setup-terraform@")), tool).toBe(true);
         continue;
       }
-      expect(packageOf[tool], `${tool}: how CI installs it`).toBeDefined();
-      expect(installs, tool).toContain(`"${packageOf[tool]}==$`);
+      // "moto[server]==5.2.1" in the table; "moto[server]==$MOTO_VERSION" in the workflow, with MOTO_VERSION: 5.2.1.
+      const [name, version] = install.pip.split("==");
+      const variable = new RegExp(`"${name.replace(/[[\]]/g, "\\$&")}==\\$(\\w+)"`).exec(installs)?.[1];
+      expect(variable, `${tool}: ci.yml installs ${name}`).toBeDefined();
+      expect(String(ci.env![variable!]), `${tool}: the version ci.yml pins`).toBe(version);
     }
     expect(installs).toContain(">> \"$GITHUB_PATH\"");
   });

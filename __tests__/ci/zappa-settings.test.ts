@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CheckError, UsageError } from "../../src/ci/cli";
 import { zappaSettingsCommand } from "../../src/ci/zappa-settings";
 import { terraformEnvironment } from "../support/terraform";
-import { terraformAvailable, warnIfNoTerraform } from "./plan-fixtures";
+import { terraformAvailable } from "./plan-fixtures";
 
 /** `terraform output -json` after applying one of the configurations in outputs/. */
 function terraformOutputs(config: string): string {
@@ -23,7 +23,6 @@ function terraformOutputs(config: string): string {
   return file;
 }
 
-warnIfNoTerraform("the Zappa settings");
 
 describe.skipIf(!terraformAvailable)("zappa-settings, from terraform output -json", () => {
   let outputs: string;

@@ -10,10 +10,9 @@ import { type EmulatorRecord, recordBootstrap, runningEmulator, startEmulator, s
 import { liveTaggedResources } from "../../src/local/inventory";
 import { Progress } from "../../src/local/progress";
 import { workspace } from "../../src/local/workspace";
-import { toolAvailable, warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
 
-const available = toolAvailable("moto_server", ["--help"]) && toolAvailable("aws");
-if (!available) warnSkipped("the emulator's start, profiles and stop were NOT tested", "moto_server or the AWS CLI is not on PATH", "Install moto[server] and the AWS CLI.");
+const available = have("moto_server", "aws");
 
 const alive = (pid: number) => spawnSync("kill", ["-0", String(pid)]).status === 0;
 

@@ -7,11 +7,10 @@ import { ENVIRONMENTS, parseConfig } from "../../src/config";
 import { applyLocalMode } from "../../src/local/emulated-stack";
 import { definePlatform } from "../../stacks/platform";
 import { exampleConfig } from "../support/synth";
-import { findTerraform, terraform, terraformEnvironment } from "../support/terraform";
-import { warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
+import { terraform, terraformEnvironment } from "../support/terraform";
 
-const available = findTerraform() !== undefined;
-if (!available) warnSkipped("the local-mode stacks were NOT validated by Terraform", "terraform is not on PATH", "Install Terraform >= 1.10.");
+const available = have("terraform");
 
 describe.skipIf(!available)("the local-mode stacks under real Terraform", () => {
   const outdir = mkdtempSync(path.join(tmpdir(), "coalition-local-synth-"));

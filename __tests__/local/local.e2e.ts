@@ -7,18 +7,15 @@ import { ENVIRONMENTS, type Environment } from "../../src/config";
 import { UNSUPPORTED_TYPES } from "../../src/local/unsupported";
 import { names } from "../../src/naming/names";
 import { exampleConfig, synthPlatform } from "../support/synth";
-import { toolAvailable, warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
 
 const ROOT = path.join(__dirname, "..", "..");
-const missing = ["moto_server", "aws", "terraform"].filter((tool) => !toolAvailable(tool, tool === "moto_server" ? ["--help"] : ["--version"]));
-if (missing.length > 0) {
-  warnSkipped("npm run local:up / local:down were NOT run end to end", `${missing.join(", ")} not on PATH`, "Install moto[server], the AWS CLI and Terraform >= 1.10.");
-}
+const available = have("moto_server", "aws", "terraform");
 
 const config = exampleConfig();
 const accountOf = (env: Environment) => config.accounts[env].accountId;
 
-describe.skipIf(missing.length > 0)("the platform deployed on the emulator with npm run local:up, then removed with local:down", () => {
+describe.skipIf(!available)("the platform deployed on the emulator with npm run local:up, then removed with local:down", () => {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), "coalition-local-e2e-")), "workspace");
   // The example configuration, whatever the caller's shell says.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("COALITION_")));

@@ -6,11 +6,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Progress, StepFailure } from "../../src/local/progress";
 import { driftOf, replanStacks } from "../../src/local/replan";
 import { workspace } from "../../src/local/workspace";
-import { warnSkipped } from "../support/services";
-import { findTerraform, terraform, terraformEnvironment } from "../support/terraform";
+import { have } from "../support/prerequisites";
+import { terraform, terraformEnvironment } from "../support/terraform";
 
-const available = findTerraform() !== undefined;
-if (!available) warnSkipped("the re-plan's drift report was NOT tested on real plans", "terraform is not on PATH", "Install Terraform >= 1.10.");
+const available = have("terraform");
 
 /** `terraform show -json` of a plan of `after` made against the state `before` left (built-in resources, local state). */
 function planAgainst(before: string, after: string): unknown {

@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["__tests__/local/**/*.e2e.ts"],
+    globalSetup: ["__tests__/global-setup.ts"],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     fileParallelism: false,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { freePort, toolAvailable } from "./services";
+import { freePort } from "./services";
 
 /** One request moto received, as its recorder kept it. */
 export interface RecordedRequest {
@@ -22,10 +22,6 @@ export function isReadOnly(request: RecordedRequest): boolean {
 
 /** A moto server on 127.0.0.1 and a free port, recording every request, for one test file. */
 export class Moto {
-  static available(): boolean {
-    return toolAvailable("moto_server", ["--help"]);
-  }
-
   private constructor(
     private readonly process: ChildProcess,
     readonly endpoint: string,

@@ -4,17 +4,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { mirrorCliConfiguration, PROVIDER_MIRROR_VARIABLE, unattendedTerraformEnvironment } from "../../src/local/terraform";
 
-export { PROVIDER_MIRROR_VARIABLE };
-
-/** The terraform binary on PATH, or undefined when there is none. */
-export function findTerraform(): string | undefined {
-  const result = spawnSync("terraform", ["version", "-json"], { encoding: "utf8" });
-  return result.status === 0 ? "terraform" : undefined;
-}
-
 /**
- * Environment for running terraform unattended. With TERRAFORM_PROVIDER_MIRROR set, a generated CLI
- * configuration installs the AWS provider from that mirror only, so nothing is downloaded.
+ * Environment for running terraform unattended. With TERRAFORM_PROVIDER_MIRROR set (by the global setup, when it
+ * finds a mirror), a generated CLI configuration installs the AWS provider from that mirror only.
  */
 export function terraformEnvironment(): NodeJS.ProcessEnv {
   const env = unattendedTerraformEnvironment(process.env);

@@ -4,10 +4,10 @@ import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseProvisionArgs, UsageError } from "../../src/tools/db-provision";
 import { Moto } from "../support/moto";
-import { freePort, Postgres, warnSkipped } from "../support/services";
+import { have } from "../support/prerequisites";
+import { freePort, Postgres } from "../support/services";
 
-const missing = Postgres.missing() ?? (Moto.available() ? undefined : "moto_server not found");
-if (missing) warnSkipped("db:provision against a real PostgreSQL", missing, "Install postgresql-15-postgis-3 and moto (.ci/run does).");
+const missing = have("postgis", "moto_server") ? undefined : "PostgreSQL with PostGIS or moto_server";
 
 describe.skipIf(missing !== undefined)("db:provision against a real PostgreSQL with PostGIS", () => {
   let postgres: Postgres;
