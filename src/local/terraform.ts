@@ -59,10 +59,13 @@ export function findProviderSource(space: Workspace, env: NodeJS.ProcessEnv): Pr
   return { origin: "the Terraform registry (no provider mirror on this machine)" };
 }
 
-/** Environment for Terraform in one account: its profile, and where the provider comes from. */
-export function terraformEnvironment(space: Workspace, source: ProviderSource, profile: Environment): NodeJS.ProcessEnv {
+/**
+ * Environment for Terraform in local mode, from `base`: the workspace's AWS profiles (`profile` the default one;
+ * the local-mode stacks name their own), and where the provider comes from.
+ */
+export function terraformEnvironment(space: Workspace, source: ProviderSource, profile?: Environment, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   mkdirSync(space.terraformDir, { recursive: true });
-  const env = unattendedTerraformEnvironment(awsEnvironment(space, process.env, { profile }));
+  const env = unattendedTerraformEnvironment(awsEnvironment(space, base, { profile }));
   if (source.mirror) {
     const cliConfig = path.join(space.terraformDir, "cli.tfrc");
     writeFileSync(cliConfig, mirrorCliConfiguration(source.mirror));
