@@ -20,11 +20,6 @@ run "apply" {
     condition     = aws_vpc_endpoint.network_email_endpoint.private_dns_enabled && aws_vpc_endpoint.network_email_endpoint.service_name == "com.amazonaws.us-east-1.email"
     error_message = "prod should have the SES endpoint with private DNS."
   }
-}
-
-run "deploy_role" {
-  command = apply
-
   assert {
     condition     = jsondecode(aws_iam_role.github_oidc_role.assume_role_policy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"] == ["repo:your-org/coalition-builder:environment:prod", "repo:your-org/coalition-builder:ref:refs/heads/main"]
     error_message = "prod's role should trust the prod environment and main only."
@@ -33,11 +28,6 @@ run "deploy_role" {
     condition     = contains([for s in jsondecode(aws_iam_role_policy.github_oidc_infrastructure_policy.policy).Statement : s.Sid], "AssumePeeringAccepter")
     error_message = "prod's deploy role should be able to assume the shared accepter role."
   }
-}
-
-run "edge_without_api_domain" {
-  command = apply
-
   assert {
     condition     = length(aws_api_gateway_domain_name.api_domain) == 0 && length(aws_wafv2_web_acl_association.waf_api_stage) == 0
     error_message = "Without enable_api_custom_domain there is no API domain and nothing to attach the WAF to."

@@ -19,11 +19,6 @@ run "apply" {
     condition     = aws_route.network_public_internet_route.destination_cidr_block == "0.0.0.0/0"
     error_message = "Only the public route table goes to the internet gateway."
   }
-}
-
-run "deploy_role" {
-  command = apply
-
   assert {
     condition     = aws_iam_role.github_oidc_role.name == "github-actions-shared" && output.github_oidc_role_arn == aws_iam_role.github_oidc_role.arn
     error_message = "shared should have its github-actions role and output its ARN."
@@ -32,11 +27,6 @@ run "deploy_role" {
     condition     = !strcontains(aws_iam_role_policy.github_oidc_infrastructure_policy.policy, "sts:AssumeRole")
     error_message = "The shared deploy role assumes no other role."
   }
-}
-
-run "data_tier" {
-  command = apply
-
   assert {
     condition     = !aws_db_instance.database_instance.publicly_accessible && aws_db_instance.database_instance.storage_encrypted && aws_db_instance.database_instance.kms_key_id == aws_kms_key.database_encryption_key.arn
     error_message = "The database should be private and encrypted with its own key."
