@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type Environment } from "../../src/config";
 import { UNSUPPORTED_TYPES } from "../../src/local/unsupported";
@@ -20,9 +21,9 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
   // The example configuration, whatever the caller's shell says.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("COALITION_")));
   env.COALITION_LOCAL_DIR = dir;
-  const npm = (script: string): SpawnSyncReturns<string> => {
-    const result = spawnSync("npm", ["run", "--silent", script], { cwd: ROOT, env, encoding: "utf8", timeout: 480_000 });
-    process.stdout.write(`\n$ npm run ${script}\n${result.stdout}${result.stderr}`);
+  const npm = (script: string, ...args: string[]): SpawnSyncReturns<string> => {
+    const result = spawnSync("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], { cwd: ROOT, env, encoding: "utf8", timeout: 480_000 });
+    process.stdout.write(`\n$ npm run ${script} ${args.join(" ")}\n${result.stdout}${result.stderr}`);
     return result;
   };
   const record = () => JSON.parse(readFileSync(path.join(dir, "emulator.json"), "utf8")) as { pid: number; endpoint: string };
@@ -81,6 +82,19 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
     const databases = aws("shared", ["rds", "describe-db-instances"]).DBInstances as any[];
     expect(databases.map((database) => database.DBInstanceIdentifier)).toEqual(["coalition-shared-db"]);
     expect(aws("prod", ["rds", "describe-db-instances"]).DBInstances).toEqual([]);
+  });
+
+  it("lets the cdktf CLI work on the emulator through local:cdktf: the same stacks, nothing to change", () => {
+    const plain = (result: SpawnSyncReturns<string>) => stripVTControlCharacters(`${result.stdout}${result.stderr}`);
+    const diff = npm("local:cdktf", "diff", "prod");
+    expect(diff.status, plain(diff)).toBe(0);
+    expect(plain(diff)).toMatch(/^prod\s+No changes\. Your infrastructure matches the configuration\./m);
+    const deploy = npm("local:cdktf", "deploy", "shared", "prod", "dev", "--auto-approve");
+    expect(deploy.status, plain(deploy)).toBe(0);
+    for (const stack of ENVIRONMENTS) expect(plain(deploy)).toMatch(new RegExp(`^${stack}\\s+No changes\\.`, "m"));
+    expect(plain(deploy).match(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed\./g)).toHaveLength(3);
+    // cdktf worked in the workspace, where local:up keeps the stacks.
+    expect(existsSync(path.join(dir, "manifest.json"))).toBe(true);
   });
 
   it("local:up again reuses the emulator and its bootstrap, and converges with no changes", () => {
