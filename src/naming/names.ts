@@ -17,6 +17,11 @@ export const names = {
   peeringAccepterRoleArn: (sharedAccountId: string) => names.roleArn(sharedAccountId, names.peeringAccepterRole),
   /** That role's inline policy. */
   peeringAccepterPolicy: "vpc-peering-accepter",
+  /** Role in the shared account that pull-request plans of prod and dev assume to read the peering side there. */
+  peeringReaderRole: "vpc-peering-reader",
+  peeringReaderRoleArn: (sharedAccountId: string) => names.roleArn(sharedAccountId, names.peeringReaderRole),
+  /** That role's inline policy. */
+  peeringReaderPolicy: "vpc-peering-reader",
   /** CloudFormation stacks of the bootstrap: an account's OIDC provider and deploy role; shared's accepter role. */
   githubOidcStack: (env: Environment) => `github-oidc-${env}`,
   peeringAccepterStack: "vpc-peering-accepter",
@@ -24,11 +29,16 @@ export const names = {
   githubOidcProviderTag: "github-actions-oidc",
   /** Role GitHub Actions assumes through OIDC to deploy an environment. */
   githubActionsRole: (env: Environment) => `github-actions-${env}`,
+  /** Read-only role GitHub Actions assumes through OIDC to plan an environment on a pull request. */
+  githubActionsPlanRole: (env: Environment) => `github-actions-${env}-plan`,
   /** The account's GitHub Actions OIDC provider (its ARN is fixed by the issuer host). */
   githubOidcProviderArn: (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com`,
   /** Inline policies of the GitHub Actions role. */
   githubStatePolicy: "terraform-state",
   githubInfrastructurePolicy: "infrastructure",
+  /** Inline policies of the plan role: reading the state (no lock: pull-request plans run with -lock=false), reading the stack. */
+  githubPlanStatePolicy: "terraform-state-read",
+  githubPlanReadPolicy: "read-only",
   /** Each application environment's own database on the shared PostgreSQL, and its login role (same name). */
   appDatabase: (prefix: string, env: Environment) => `${prefix.replace(/-/g, "_")}_${env}`,
   /** A secret of one environment's application: `{prefix}/{env}/{leaf}`. */
