@@ -57,6 +57,7 @@ export const WILDCARD_ONLY_ACTIONS = [
   "lambda:ListFunctions",
   "sns:ListTopics",
   "ecr:GetAuthorizationToken",
+  "logs:DescribeLogGroups",
 ];
 
 /**
