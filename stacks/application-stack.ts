@@ -24,6 +24,9 @@ import { names } from "../src/naming/names";
  * image repository, static assets, place index; with a domain (prod), its zone and certificate, the
  * API's custom domain, WAF and SES — plus monitoring and the deploy role.
  */
+/** The Terraform variable naming the role prod's and dev's aws.shared provider assumes in the shared account. */
+export const SHARED_ROLE_VARIABLE = "shared_role_name";
+
 export class ApplicationStack extends AccountStack {
   readonly network: Networking;
   readonly peering: VpcPeering;
@@ -57,6 +60,19 @@ export class ApplicationStack extends AccountStack {
       interfaceEndpointsEnabled: endpointsSwitch?.booleanValue,
     });
 
+    // Deploys accept the peering through the accepter; pull-request plans read it through the read-only reader.
+    const sharedRole = new TerraformVariable(this, SHARED_ROLE_VARIABLE, {
+      type: "string",
+      default: names.peeringAccepterRole,
+      nullable: false,
+      description: `Role the aws.shared provider assumes in the shared account: ${names.peeringAccepterRole} to deploy, ${names.peeringReaderRole} for a read-only plan`,
+      validation: [
+        {
+          condition: `\${contains(${JSON.stringify([names.peeringAccepterRole, names.peeringReaderRole])}, var.${SHARED_ROLE_VARIABLE})}`,
+          errorMessage: `${SHARED_ROLE_VARIABLE} must be ${names.peeringAccepterRole} or ${names.peeringReaderRole}.`,
+        },
+      ],
+    });
     this.peering = new VpcPeering(this, "peering", {
       name: this.resourceName("to-shared"),
       requester: { vpcId: this.network.vpc.id, vpcCidr: network.vpcCidr, routeTableId: this.network.privateRouteTable.id },
@@ -67,7 +83,7 @@ export class ApplicationStack extends AccountStack {
         vpcCidr: shared.string("vpc_cidr"),
         routeTableId: shared.string("db_route_table_id"),
       },
-      accepterProvider: this.providerInAccount("shared", sharedAccountId, names.peeringAccepterRoleArn(sharedAccountId)),
+      accepterProvider: this.providerInAccount("shared", sharedAccountId, names.roleArn(sharedAccountId, sharedRole.stringValue)),
     });
 
     const secrets = new AppSecrets(this, "secrets", { name, djangoSecretKeyName: names.djangoSecretKey(config.prefix, environment), accountId, region: config.region });

@@ -60,13 +60,21 @@ describe("providers", () => {
     expect(provider.default_tags[0].tags).toEqual({ Project: "coalition-builder", Environment: env, ManagedBy: "terraform" });
   });
 
-  it.each(["prod", "dev"] as const)("gives %s an aliased provider that assumes the accepter role in shared", (env) => {
+  it.each(["prod", "dev"] as const)("gives %s an aliased provider that assumes the role shared_role_name names in shared: the accepter unless a plan asks for the reader", (env) => {
     const shared = stacks[env].provider.aws.find((p) => p.alias === "shared");
     expect(shared).toMatchObject({
       allowed_account_ids: ["111111111111"],
-      assume_role: [{ role_arn: "arn:aws:iam::111111111111:role/vpc-peering-accepter" }],
+      assume_role: [{ role_arn: "arn:aws:iam::111111111111:role/${var.shared_role_name}" }],
     });
+    expect(stacks[env].variable!.shared_role_name).toMatchObject({ type: "string", default: "vpc-peering-accepter", nullable: false });
+    expect(stacks[env].variable!.shared_role_name.validation).toEqual([
+      {
+        condition: '${contains(["vpc-peering-accepter","vpc-peering-reader"], var.shared_role_name)}',
+        error_message: "shared_role_name must be vpc-peering-accepter or vpc-peering-reader.",
+      },
+    ]);
     expect(stacks.shared.provider.aws).toHaveLength(1);
+    expect(stacks.shared.variable?.shared_role_name).toBeUndefined();
   });
 });
 

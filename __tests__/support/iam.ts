@@ -7,10 +7,10 @@ import type { StackJson } from "./synth";
 
 export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
 
-/** The GitHub role's policies exactly as synthesized: parsed back out of the stack JSON. */
-export function synthesizedRolePolicies(stack: StackJson) {
-  const role = stack.resource.aws_iam_role.github_oidc_role;
-  const policies = Object.values(stack.resource.aws_iam_role_policy).filter((p) => p.role === "${aws_iam_role.github_oidc_role.name}");
+/** A GitHub role's policies exactly as synthesized (the deploy role unless told), parsed back out of the stack JSON. */
+export function synthesizedRolePolicies(stack: StackJson, name: "github_oidc_role" | "github_oidc_plan_role" = "github_oidc_role") {
+  const role = stack.resource.aws_iam_role[name];
+  const policies = Object.values(stack.resource.aws_iam_role_policy).filter((p) => p.role === `\${aws_iam_role.${name}.name}`);
   return {
     roleName: role.name as string,
     trust: JSON.parse(role.assume_role_policy) as PolicyDocument,
@@ -76,6 +76,34 @@ export function decideTrust(
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: loadPolicy(trust, { name: "trust" }),
+    permissionBoundaries: undefined,
+    vpcEndpointPolicies: undefined,
+    simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new core.discovery.DiscoveryContextKeyConstraints([]) },
+  });
+  return analysis.result as Decision;
+}
+
+/**
+ * What a resource policy (a role's trust, a bucket policy) decides for a principal whose own account allows it
+ * everything (an administrator): only the resource side is judged. Uses the core engine, as decideTrust does.
+ */
+export function decideResourcePolicy(
+  resourcePolicy: PolicyDocument,
+  request: { principal: string; action: string; resource: string; resourceAccount: string },
+): Decision {
+  const everything = loadPolicy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, { name: "administrator" });
+  const analysis = core.engine.authorize({
+    request: new core.request.AwsRequestImpl(
+      request.principal,
+      { resource: request.resource, accountId: request.resourceAccount },
+      request.action,
+      new core.context.RequestContextImpl({ "aws:PrincipalArn": request.principal, "aws:PrincipalAccount": request.principal.split(":")[4] }),
+    ),
+    sessionPolicy: undefined,
+    identityPolicies: [everything],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: loadPolicy(resourcePolicy, { name: "resource" }),
     permissionBoundaries: undefined,
     vpcEndpointPolicies: undefined,
     simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new core.discovery.DiscoveryContextKeyConstraints([]) },

@@ -37,7 +37,9 @@ describe("GitHubOidc", () => {
     const policies = resources(stack, "aws_iam_role_policy");
     expect(Object.values(policies).map((p) => [p.name, p.role]).sort()).toEqual([
       ["infrastructure", "${aws_iam_role.github_oidc_role.name}"],
+      ["read-only", "${aws_iam_role.github_oidc_plan_role.name}"],
       ["terraform-state", "${aws_iam_role.github_oidc_role.name}"],
+      ["terraform-state-read", "${aws_iam_role.github_oidc_plan_role.name}"],
     ]);
     expect(JSON.parse(policies.github_oidc_infrastructure_policy.policy).Statement.map((s: any) => s.Sid)).toContain("AssumePeeringAccepter");
   });
@@ -65,8 +67,11 @@ describe("GitHubOidc", () => {
     const expected = [
       { to: "aws_iam_openid_connect_provider.github_oidc_provider", id: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com" },
       { to: "aws_iam_role.github_oidc_role", id: "github-actions-prod" },
+      { to: "aws_iam_role.github_oidc_plan_role", id: "github-actions-prod-plan" },
       { to: "aws_iam_role_policy.github_oidc_state_policy", id: "github-actions-prod:terraform-state" },
       { to: "aws_iam_role_policy.github_oidc_infrastructure_policy", id: "github-actions-prod:infrastructure" },
+      { to: "aws_iam_role_policy.github_oidc_plan_state_policy", id: "github-actions-prod-plan:terraform-state-read" },
+      { to: "aws_iam_role_policy.github_oidc_plan_read_policy", id: "github-actions-prod-plan:read-only" },
     ];
     expect((stack as any).import).toEqual(expected);
     expect(construct.importTargets()).toEqual(expected.map(({ to, id }) => ({ address: to, id })));
@@ -76,8 +81,62 @@ describe("GitHubOidc", () => {
     const { stack } = build({ adoptBootstrap: true, createProvider: false });
     expect((stack as any).import.map((i: any) => i.to)).toEqual([
       "aws_iam_role.github_oidc_role",
+      "aws_iam_role.github_oidc_plan_role",
       "aws_iam_role_policy.github_oidc_state_policy",
       "aws_iam_role_policy.github_oidc_infrastructure_policy",
+      "aws_iam_role_policy.github_oidc_plan_state_policy",
+      "aws_iam_role_policy.github_oidc_plan_read_policy",
     ]);
+  });
+
+  describe("the plan role", () => {
+    const { stack } = build();
+    const role = resources(stack, "aws_iam_role").github_oidc_plan_role;
+    const policy = (name: string) => JSON.parse(resources(stack, "aws_iam_role_policy")[name].policy);
+
+    it("is github-actions-{env}-plan, created after the provider, with no boundary (an administrator's, like the deploy role)", () => {
+      expect(role).toMatchObject({ name: "github-actions-prod-plan", max_session_duration: 3600 });
+      expect(role.depends_on).toEqual(["aws_iam_openid_connect_provider.github_oidc_provider"]);
+      expect(role.permissions_boundary).toBeUndefined();
+    });
+
+    it("is trusted by the repository's pull requests only, matched exactly", () => {
+      expect(JSON.parse(role.assume_role_policy)).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "GitHubActionsOidcPullRequests",
+            Effect: "Allow",
+            Principal: { Federated: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com" },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:your-org/coalition-builder:pull_request",
+              },
+            },
+          },
+        ],
+      });
+    });
+
+    it("reads prod's state and shared's, and takes no lock", () => {
+      expect(policy("github_oidc_plan_state_policy").Statement).toEqual([
+        { Sid: "StateBucketList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::coalition-terraform-state-222222222222" },
+        { Sid: "StateObjectRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::coalition-terraform-state-222222222222/prod/terraform.tfstate" },
+        { Sid: "SharedStateBucketList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::coalition-terraform-state-111111111111" },
+        { Sid: "SharedStateRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::coalition-terraform-state-111111111111/shared/terraform.tfstate" },
+      ]);
+    });
+
+    it("may assume shared's vpc-peering-reader, never the accepter", () => {
+      const statements = policy("github_oidc_plan_read_policy").Statement as any[];
+      const assume = statements.filter((s) => [s.Action].flat().includes("sts:AssumeRole"));
+      expect(assume).toEqual([{ Sid: "AssumePeeringReader", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::111111111111:role/vpc-peering-reader"] }]);
+    });
+
+    it("outputs its ARN", () => {
+      expect(stack.output?.github_oidc_plan_role_arn.value).toBe("${aws_iam_role.github_oidc_plan_role.arn}");
+    });
   });
 });

@@ -8,9 +8,12 @@ import { names } from "../naming/names";
 import {
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_HOST,
+  githubPlanTrustPolicy,
   githubTrustPolicy,
   infrastructurePolicy,
+  planReadPolicy,
   terraformStatePolicy,
+  terraformStateReadPolicy,
 } from "../policies";
 
 export interface GitHubOidcProps {
@@ -31,6 +34,11 @@ export interface GitHubOidcProps {
   readonly adoptBootstrap?: boolean;
 }
 
+/** Description of an environment's plan role, the same wherever the role is declared. */
+export function planRoleDescription(environment: Environment, repo: string): string {
+  return `Plans the ${environment} environment read-only from pull requests of GitHub Actions (${repo})`;
+}
+
 /** A resource to import: its Terraform address and the id AWS knows it by. */
 export interface ImportTarget {
   readonly address: string;
@@ -38,12 +46,14 @@ export interface ImportTarget {
 }
 
 /**
- * GitHub Actions' way into an account: the OIDC provider and the `github-actions-{env}` role, trusted
- * only by the repository's contexts for that environment, with the state and infrastructure policies
- * the policy builders define.
+ * GitHub Actions' way into an account: the OIDC provider; the `github-actions-{env}` deploy role, trusted only
+ * by the repository's contexts for that environment, with the state and infrastructure policies the policy
+ * builders define; and the read-only `github-actions-{env}-plan` role, trusted only by the repository's pull
+ * requests, which can read the state and what a plan refreshes, and change nothing.
  */
 export class GitHubOidc extends Construct {
   readonly role: IamRole;
+  readonly planRole: IamRole;
   readonly providerArn: string;
   private readonly adoptable: { resource: TerraformResource; id: string }[] = [];
 
@@ -72,21 +82,35 @@ export class GitHubOidc extends Construct {
     });
     this.adoptable.push({ resource: this.role, id: roleName });
 
-    const inlinePolicy = (policyId: string, policyName: string, document: object) => {
-      const resource = new IamRolePolicy(this, policyId, { role: this.role.name, name: policyName, policy: JSON.stringify(document) });
-      this.adoptable.push({ resource, id: `${roleName}:${policyName}` });
+    const planRoleName = names.githubActionsPlanRole(props.environment);
+    this.planRole = new IamRole(this, "plan_role", {
+      name: planRoleName,
+      description: planRoleDescription(props.environment, props.repo),
+      assumeRolePolicy: JSON.stringify(githubPlanTrustPolicy({ repo: props.repo, accountId: props.accountId })),
+      maxSessionDuration: 3600,
+      dependsOn: provider ? [provider] : undefined,
+      tags: { Name: planRoleName },
+    });
+    this.adoptable.push({ resource: this.planRole, id: planRoleName });
+
+    const inlinePolicy = (policyId: string, [role, name]: [IamRole, string], policyName: string, document: object) => {
+      const resource = new IamRolePolicy(this, policyId, { role: role.name, name: policyName, policy: JSON.stringify(document) });
+      this.adoptable.push({ resource, id: `${name}:${policyName}` });
     };
+    const deployRole: [IamRole, string] = [this.role, roleName];
+    const planRole: [IamRole, string] = [this.planRole, planRoleName];
     const account = { environment: props.environment, accountId: props.accountId, region: props.region, prefix: props.prefix };
-    inlinePolicy("state_policy", names.githubStatePolicy, terraformStatePolicy({ ...account, sharedAccountId: props.sharedStateAccountId }));
-    inlinePolicy(
-      "infrastructure_policy",
-      names.githubInfrastructurePolicy,
-      infrastructurePolicy({ ...account, peeringAccountIds: props.peeringAccountIds ?? [] }),
-    );
+    const infrastructure = { ...account, peeringAccountIds: props.peeringAccountIds ?? [] };
+    const state = { ...account, sharedAccountId: props.sharedStateAccountId };
+    inlinePolicy("state_policy", deployRole, names.githubStatePolicy, terraformStatePolicy(state));
+    inlinePolicy("infrastructure_policy", deployRole, names.githubInfrastructurePolicy, infrastructurePolicy(infrastructure));
+    inlinePolicy("plan_state_policy", planRole, names.githubPlanStatePolicy, terraformStateReadPolicy(state));
+    inlinePolicy("plan_read_policy", planRole, names.githubPlanReadPolicy, planReadPolicy({ ...infrastructure, sharedAccountId: props.sharedStateAccountId }));
 
     if (props.adoptBootstrap) for (const { resource, id: importId } of this.adoptable) resource.importFrom(importId);
 
     new TerraformOutput(this, "role_arn", { value: this.role.arn, description: "Role GitHub Actions assumes to deploy this environment" });
+    new TerraformOutput(this, "plan_role_arn", { value: this.planRole.arn, description: "Read-only role GitHub Actions assumes to plan this environment on pull requests" });
     new TerraformOutput(this, "provider_arn", {
       value: provider ? provider.arn : this.providerArn,
       description: "GitHub Actions OIDC provider of this account",

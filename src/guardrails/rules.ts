@@ -192,10 +192,10 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "IAM_ROLE_BOUNDARY",
-    description: "Every role the stacks create carries the permissions boundary (the deploy role is an administrator's)",
+    description: "Every role the stacks create carries the permissions boundary (the deploy and plan roles are an administrator's)",
     check: (stack) =>
       each(stack, "aws_iam_role")
-        .filter(([a]) => a !== "aws_iam_role.github_oidc_role")
+        .filter(([a]) => a !== "aws_iam_role.github_oidc_role" && a !== "aws_iam_role.github_oidc_plan_role")
         .map(([a, role]) =>
           verdict(
             a,

@@ -13,6 +13,16 @@ export function deployRoleArn(account: ApplicationAccount): string {
   return names.roleArn(account.accountId, names.githubActionsRole(account.environment));
 }
 
+/** ARN of an application account's read-only `github-actions-{env}-plan` role. */
+export function planRoleArn(account: ApplicationAccount): string {
+  return names.roleArn(account.accountId, names.githubActionsPlanRole(account.environment));
+}
+
+/** A grant to the plan roles of other accounts, written as `deployRolesStatement` writes its grant. */
+export function planRolesStatement(Sid: string, accounts: readonly ApplicationAccount[], Action: string | string[], Resource?: string): PolicyStatement {
+  return rolesStatement(Sid, accounts.map(planRoleArn), Action, Resource);
+}
+
 /**
  * A grant to the deploy roles of other accounts: its principal is those accounts, narrowed to the roles
  * by `aws:PrincipalArn`. Naming the roles themselves as principals would fail while a role does not exist

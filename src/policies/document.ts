@@ -12,6 +12,8 @@ export interface PolicyStatement {
   Effect: "Allow" | "Deny";
   Action: string | string[];
   Resource?: string | string[];
+  /** Everything but these (a Deny's exceptions). */
+  NotResource?: string | string[];
   Principal?: Record<string, string | string[]>;
   Condition?: ConditionBlock;
 }

@@ -19,6 +19,9 @@ export interface GitHubTrustInput {
   readonly accountId: string;
 }
 
+/** The only GitHub context allowed to assume an environment's read-only plan role. */
+export const GITHUB_PLAN_SUBJECT_CONTEXT = "pull_request";
+
 /** The `sub` claims that may assume the environment's role: exact values, never a repository wildcard. */
 export function githubSubjects(input: Pick<GitHubTrustInput, "environment" | "repo">): string[] {
   return GITHUB_SUBJECT_CONTEXTS[input.environment].map((context) => `repo:${input.repo}:${context}`);
@@ -34,6 +37,25 @@ export function githubTrustPolicy(input: GitHubTrustInput): PolicyDocument {
     Condition: {
       StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE },
       StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(input) },
+    },
+  });
+}
+
+/**
+ * Trust policy of `github-actions-{env}-plan`: web identities of the repository's pull requests, and nothing
+ * else (StringEquals on the exact subject), for STS only. Forks get no OIDC token, so cannot assume it.
+ */
+export function githubPlanTrustPolicy(input: Pick<GitHubTrustInput, "repo" | "accountId">): PolicyDocument {
+  return policy({
+    Sid: "GitHubActionsOidcPullRequests",
+    Effect: "Allow",
+    Principal: { Federated: names.githubOidcProviderArn(input.accountId) },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+        [`${GITHUB_OIDC_HOST}:sub`]: `repo:${input.repo}:${GITHUB_PLAN_SUBJECT_CONTEXT}`,
+      },
     },
   });
 }

@@ -8,3 +8,4 @@ export * from "./lambda";
 export * from "./s3";
 export * from "./boundary";
 export * from "./ses";
+export * from "./plan";

@@ -1,6 +1,6 @@
 import type { Environment } from "../config";
 import { names } from "../naming/names";
-import { allow, policy, type PolicyDocument } from "./document";
+import { allow, policy, type PolicyDocument, type PolicyStatement } from "./document";
 
 export interface TerraformStateInput {
   readonly environment: Environment;
@@ -16,9 +16,8 @@ export interface TerraformStateInput {
  * bucket, and its lock item in the table. prod and dev may also read the shared stack's state.
  */
 export function terraformStatePolicy(input: TerraformStateInput): PolicyDocument {
-  const bucket = `arn:aws:s3:::${names.stateBucket(input.prefix, input.accountId)}`;
-  const state = `${bucket}/${names.stateKey(input.environment)}`;
-  const statements = [
+  const { bucket, state } = stateArns(input.prefix, input.accountId, input.environment);
+  return policy(
     allow("StateBucketList", ["s3:ListBucket"], bucket),
     allow("StateObject", ["s3:GetObject", "s3:PutObject"], state),
     allow("StateLockFile", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], `${state}.tflock`),
@@ -27,13 +26,33 @@ export function terraformStatePolicy(input: TerraformStateInput): PolicyDocument
       ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
       `arn:aws:dynamodb:${input.region}:${input.accountId}:table/${names.lockTable(input.prefix)}`,
     ),
-  ];
-  if (input.sharedAccountId !== undefined && input.environment !== "shared") {
-    const sharedBucket = `arn:aws:s3:::${names.stateBucket(input.prefix, input.sharedAccountId)}`;
-    statements.push(
-      allow("SharedStateBucketList", ["s3:ListBucket"], sharedBucket),
-      allow("SharedStateRead", ["s3:GetObject"], `${sharedBucket}/${names.stateKey("shared")}`),
-    );
-  }
-  return policy(...statements);
+    ...sharedStateRead(input),
+  );
+}
+
+/**
+ * What a plan without the lock (`terraform plan -lock=false`, as pull requests run it) needs of the state: read
+ * the environment's own state object, and for prod and dev the shared stack's. Nothing is written, not even a lock.
+ */
+export function terraformStateReadPolicy(input: TerraformStateInput): PolicyDocument {
+  const { bucket, state } = stateArns(input.prefix, input.accountId, input.environment);
+  return policy(allow("StateBucketList", ["s3:ListBucket"], bucket), allow("StateObjectRead", ["s3:GetObject"], state), ...sharedStateRead(input));
+}
+
+/** The state objects a role of the environment reads: its own, and for prod and dev the shared stack's. */
+export function stateObjectsRead(input: TerraformStateInput): string[] {
+  const own = stateArns(input.prefix, input.accountId, input.environment).state;
+  if (input.sharedAccountId === undefined || input.environment === "shared") return [own];
+  return [own, stateArns(input.prefix, input.sharedAccountId, "shared").state];
+}
+
+function stateArns(prefix: string, accountId: string, environment: Environment): { bucket: string; state: string } {
+  const bucket = `arn:aws:s3:::${names.stateBucket(prefix, accountId)}`;
+  return { bucket, state: `${bucket}/${names.stateKey(environment)}` };
+}
+
+function sharedStateRead(input: TerraformStateInput): PolicyStatement[] {
+  if (input.sharedAccountId === undefined || input.environment === "shared") return [];
+  const { bucket, state } = stateArns(input.prefix, input.sharedAccountId, "shared");
+  return [allow("SharedStateBucketList", ["s3:ListBucket"], bucket), allow("SharedStateRead", ["s3:GetObject"], state)];
 }

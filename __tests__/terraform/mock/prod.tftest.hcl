@@ -58,3 +58,21 @@ run "edge_with_api_domain" {
     error_message = "api.example.org should point at the API."
   }
 }
+
+run "pull_request_plan_reads_shared_through_the_reader" {
+  command = plan
+
+  variables {
+    shared_role_name = "vpc-peering-reader"
+  }
+}
+
+run "shared_role_name_is_the_accepter_or_the_reader" {
+  command = plan
+
+  variables {
+    shared_role_name = "OrganizationAccountAccessRole"
+  }
+
+  expect_failures = [var.shared_role_name]
+}
