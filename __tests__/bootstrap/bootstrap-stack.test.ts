@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { BootstrapSettingsError, loadBootstrapSettings } from "../../src/bootstrap/settings";
-import { ENVIRONMENTS, type PlatformConfig } from "../../src/config";
+import { githubRepositoryVariables } from "../../src/bootstrap/github-environments";
+import { ENVIRONMENT_OVERRIDES, ENVIRONMENTS, type PlatformConfig } from "../../src/config";
 import { GitHubEnvironments } from "../../src/constructs/github-environments";
 import { peeringAccepterPolicy, peeringAccepterTrustPolicy } from "../../src/policies/peering-accepter";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
@@ -179,6 +180,20 @@ describe("the bootstrap stack", () => {
       );
     });
 
+    it("sets the repository variables the workflows' synthesis reads: the three account ids and the region", () => {
+      const variables = Object.entries(stack.resource.github_actions_variable).map(([name, v]) => [name, v.repository, v.variable_name, v.value]);
+      expect(variables.sort()).toEqual(
+        [
+          ["github_repository_variable_coalition_shared_account_id", "coalition-builder", "COALITION_SHARED_ACCOUNT_ID", ids.shared],
+          ["github_repository_variable_coalition_prod_account_id", "coalition-builder", "COALITION_PROD_ACCOUNT_ID", ids.prod],
+          ["github_repository_variable_coalition_dev_account_id", "coalition-builder", "COALITION_DEV_ACCOUNT_ID", ids.dev],
+          ["github_repository_variable_coalition_region", "coalition-builder", "COALITION_REGION", "us-east-1"],
+        ].sort(),
+      );
+      // The names are the configuration's own overrides, which the synthesis reads.
+      for (const name of Object.keys(githubRepositoryVariables({ accounts: config.accounts, region: config.region }))) expect(ENVIRONMENT_OVERRIDES).toHaveProperty(name);
+    });
+
     it("can be left out, leaving the AWS part exactly as it was", () => {
       const awsOnly = synthBootstrap({ manageGitHub: false, reviewers: { prod: { users: ["alice"], teams: [] } } });
       const withoutGitHub = (json: any) => ({
@@ -188,6 +203,7 @@ describe("the bootstrap stack", () => {
         terraform: { ...json.terraform, required_providers: { aws: json.terraform.required_providers.aws } },
       });
       expect(JSON.stringify(awsOnly)).not.toContain("github_repository");
+      expect(JSON.stringify(awsOnly)).not.toContain("github_actions_variable");
       expect(awsOnly.data).toBeUndefined();
       expect(withoutGitHub(awsOnly)).toEqual(withoutGitHub(stack));
     });

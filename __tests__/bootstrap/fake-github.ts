@@ -10,16 +10,32 @@ export interface GitHubRequest {
   readonly body?: unknown;
 }
 
+/** Which branches may deploy to an environment, as GitHub's API spells it; null lets every branch in. */
+export type DeploymentBranchPolicy = { protected_branches: boolean; custom_branch_policies: boolean } | null;
+
+/** A deployment environment as the fake keeps it. */
+export interface FakeEnvironment {
+  deploymentBranchPolicy: DeploymentBranchPolicy;
+  /** Its deployment branch (or tag) policies, which GitHub keeps only while custom_branch_policies is true. */
+  readonly branchPolicies: { id: number; name: string; type: "branch" | "tag" }[];
+  waitTimer: number;
+  preventSelfReview: boolean;
+  reviewers: { type: "User" | "Team"; id: number }[];
+  readonly variables: Map<string, string>;
+}
+
 /**
- * A stand-in for the few GitHub REST endpoints of deployment environments and their variables, keeping
- * state like GitHub does and recording every request. `gh` reaches it as the host `github.localhost`
- * (which gh addresses in plain HTTP, at api.github.localhost) through HTTP_PROXY pointing here, so the
- * scripts run gh unchanged.
+ * A stand-in for the few GitHub REST endpoints of deployment environments (with their branch policies and
+ * variables) and repository variables, keeping state like GitHub does and recording every request. `gh`
+ * reaches it as the host `github.localhost` (which gh addresses in plain HTTP, at api.github.localhost)
+ * through HTTP_PROXY pointing here, so the scripts run gh unchanged.
  */
 export class FakeGitHub {
   readonly requests: GitHubRequest[] = [];
-  /** Environments by name, each with its variables. */
-  readonly environments = new Map<string, Map<string, string>>();
+  readonly environments = new Map<string, FakeEnvironment>();
+  /** The repository's Actions variables. */
+  readonly variables = new Map<string, string>();
+  private nextId = 1;
 
   private constructor(
     private readonly server: Server,
@@ -55,8 +71,48 @@ export class FakeGitHub {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
+  /** Forgets the recorded requests (not the state). */
   reset(): void {
     this.requests.length = 0;
+  }
+
+  /** Forgets everything: an empty repository. */
+  clear(): void {
+    this.reset();
+    this.environments.clear();
+    this.variables.clear();
+  }
+
+  /** An environment made by hand (in the settings), as GitHub would hold it. */
+  addEnvironment(name: string, settings: Partial<Omit<FakeEnvironment, "branchPolicies" | "variables">> & { branches?: string[] } = {}): FakeEnvironment {
+    const { branches = [], ...rest } = settings;
+    const environment: FakeEnvironment = {
+      deploymentBranchPolicy: null,
+      branchPolicies: branches.map((branch) => ({ id: this.nextId++, name: branch, type: "branch" })),
+      waitTimer: 0,
+      preventSelfReview: false,
+      reviewers: [],
+      variables: new Map(),
+      ...rest,
+    };
+    this.environments.set(name, environment);
+    return environment;
+  }
+
+  /** The environment as GET /repos/{owner}/{repo}/environments/{name} shows it. */
+  private environmentJson(name: string, environment: FakeEnvironment) {
+    const rules: unknown[] = [];
+    if (environment.waitTimer > 0) rules.push({ id: 1, type: "wait_timer", wait_timer: environment.waitTimer });
+    if (environment.reviewers.length > 0) {
+      rules.push({
+        id: 2,
+        type: "required_reviewers",
+        prevent_self_review: environment.preventSelfReview,
+        reviewers: environment.reviewers.map(({ type, id }) => ({ type, reviewer: { id, login: `${type.toLowerCase()}-${id}` } })),
+      });
+    }
+    if (environment.deploymentBranchPolicy) rules.push({ id: 3, type: "branch_policy" });
+    return { id: 7, name, can_admins_bypass: true, protection_rules: rules, deployment_branch_policy: environment.deploymentBranchPolicy };
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -73,32 +129,66 @@ export class FakeGitHub {
       if (url.host !== "api.github.localhost") return reply(502, { message: `not a GitHub API host: ${url.host}` });
       if (req.headers.authorization !== `token ${this.token}`) return reply(401, { message: "Bad credentials" });
 
-      const prefix = `/repos/${this.repo}/environments/`;
-      if (!url.pathname.startsWith(prefix)) return reply(404, { message: "Not Found" });
-      const [environment, collection, name, ...rest] = url.pathname.slice(prefix.length).split("/");
-      const variables = this.environments.get(environment);
-      if (collection === undefined && rest.length === 0) {
-        if (req.method === "GET") return variables ? reply(200, { name: environment }) : reply(404, { message: "Not Found" });
+      const repository = `/repos/${this.repo}/`;
+      if (!url.pathname.startsWith(repository)) return reply(404, { message: "Not Found" });
+      const parts = url.pathname.slice(repository.length).split("/");
+      if (parts[0] === "actions" && parts[1] === "variables") return this.variableEndpoint(this.variables, parts[2], parts.length > 3, req.method, body, reply);
+      if (parts[0] !== "environments" || parts[1] === undefined) return reply(404, { message: "Not Found" });
+      const [, name, collection, ...rest] = parts;
+      const environment = this.environments.get(name);
+      if (collection === undefined) {
+        if (req.method === "GET") return environment ? reply(200, this.environmentJson(name, environment)) : reply(404, { message: "Not Found" });
         if (req.method === "PUT") {
-          if (!variables) this.environments.set(environment, new Map());
-          return reply(200, { name: environment });
+          const updated = environment ?? this.addEnvironment(name);
+          // What the body leaves out is reset (reviewers, wait timer, branches open to all): the caller must send the whole environment.
+          updated.deploymentBranchPolicy = body?.deployment_branch_policy ?? null;
+          updated.waitTimer = body?.wait_timer ?? 0;
+          updated.preventSelfReview = body?.prevent_self_review ?? false;
+          updated.reviewers = body?.reviewers ?? [];
+          if (!updated.deploymentBranchPolicy?.custom_branch_policies) updated.branchPolicies.length = 0;
+          return reply(200, this.environmentJson(name, updated));
         }
       }
-      if (collection === "variables" && variables && rest.length === 0) {
-        if (name === undefined && req.method === "POST") {
-          if (variables.has(body.name)) return reply(409, { message: "Already exists" });
-          variables.set(body.name, body.value);
-          return reply(201, {});
-        }
-        if (name !== undefined && req.method === "GET") {
-          return variables.has(name) ? reply(200, { name, value: variables.get(name) }) : reply(404, { message: "Not Found" });
-        }
-        if (name !== undefined && req.method === "PATCH" && variables.has(name)) {
-          variables.set(name, body.value);
-          return reply(204);
+      if (!environment) return reply(404, { message: "Not Found" });
+      if (collection === "variables") return this.variableEndpoint(environment.variables, rest[0], rest.length > 1, req.method, body, reply);
+      if (collection === "deployment-branch-policies" && rest.length === 0) {
+        if (!environment.deploymentBranchPolicy?.custom_branch_policies) return reply(404, { message: "Not Found" });
+        if (req.method === "GET") return reply(200, { total_count: environment.branchPolicies.length, branch_policies: environment.branchPolicies });
+        if (req.method === "POST") {
+          if (environment.branchPolicies.some((policy) => policy.name === body.name && policy.type === body.type)) {
+            return reply(422, { message: "A deployment branch policy with this name already exists" });
+          }
+          const policy = { id: this.nextId++, name: body.name, type: body.type ?? "branch" };
+          environment.branchPolicies.push(policy);
+          return reply(200, policy);
         }
       }
       return reply(404, { message: "Not Found" });
     });
+  }
+
+  /** GET, POST and PATCH of Actions variables, the repository's or an environment's. */
+  private variableEndpoint(
+    variables: Map<string, string>,
+    name: string | undefined,
+    deeper: boolean,
+    method: string | undefined,
+    body: any,
+    reply: (status: number, payload?: unknown) => void,
+  ): void {
+    if (deeper) return reply(404, { message: "Not Found" });
+    if (name === undefined && method === "POST") {
+      if (variables.has(body.name)) return reply(409, { message: "Already exists" });
+      variables.set(body.name, body.value);
+      return reply(201, {});
+    }
+    if (name !== undefined && method === "GET") {
+      return variables.has(name) ? reply(200, { name, value: variables.get(name) }) : reply(404, { message: "Not Found" });
+    }
+    if (name !== undefined && method === "PATCH" && variables.has(name)) {
+      variables.set(name, body.value);
+      return reply(204);
+    }
+    return reply(404, { message: "Not Found" });
   }
 }

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CheckError, UsageError } from "../../src/ci/cli";
-import { readStackFacts, stackFacts } from "../../src/ci/stack-facts";
+import { readStackFacts, SHARED_ROLE_VARIABLE, stackFacts } from "../../src/ci/stack-facts";
+import { names } from "../../src/naming/names";
+import { SHARED_ROLE_VARIABLE as STACK_SHARED_ROLE_VARIABLE } from "../../stacks/application-stack";
 import { definePlatform } from "../../stacks/platform";
 import { exampleConfig } from "../support/synth";
 
@@ -35,8 +37,30 @@ describe("stack-facts on the synthesized platform", () => {
       dir: path.join(outdir, "stacks", stack),
       account_id: ACCOUNTS[stack],
       region: "eu-west-1",
+      role: "deploy",
       role_arn: `arn:aws:iam::${ACCOUNTS[stack]}:role/github-actions-${stack}`,
+      shared_role_name: "",
     });
+  });
+
+  it.each(["shared", "prod", "dev"] as const)("names the %s stack's plan role, and for prod and dev the role in shared plans read through", (stack) => {
+    const facts = parse(stackFacts(["--stack", stack, "--outdir", outdir, "--role", "plan"], {})!);
+    expect(facts).toMatchObject({
+      stack,
+      account_id: ACCOUNTS[stack],
+      region: "eu-west-1",
+      role: "plan",
+      role_arn: `arn:aws:iam::${ACCOUNTS[stack]}:role/github-actions-${stack}-plan`,
+      shared_role_name: stack === "shared" ? "" : "vpc-peering-reader",
+    });
+    expect(facts.role_arn).toBe(names.roleArn(ACCOUNTS[stack], names.githubActionsPlanRole(stack)));
+    // The same variable the application stacks declare.
+    expect(SHARED_ROLE_VARIABLE).toBe(STACK_SHARED_ROLE_VARIABLE);
+  });
+
+  it("defaults to the deploy role", () => {
+    expect(parse(stackFacts(["--stack", "dev", "--outdir", outdir], {})!)).toMatchObject({ role: "deploy", role_arn: `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev` });
+    expect(parse(stackFacts(["--stack", "dev", "--outdir", outdir, "--role", "deploy"], {})!).role_arn).toBe(`arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev`);
   });
 
   it("finds dev's interface endpoints and their security group behind enable_vpc_endpoints, and what they cost", () => {
@@ -88,6 +112,8 @@ describe("stack-facts on the synthesized platform", () => {
     [["--stack", "dev", "--account-id", "123456789012"], "Unknown option '--account-id'"],
     [["--stack", "dev", "--outdir", "no/such/dir"], "no synthesized dev stack at no/such/dir/stacks/dev/cdk.tf.json: run npm run synth first"],
     [["--stack", "dev", "extra"], "Unexpected argument 'extra'"],
+    [["--stack", "dev", "--role", "admin"], '--role must be one of deploy, plan, not "admin"'],
+    [["--stack", "dev", "--role", "plan", "--github-environment"], "--github-environment checks the GitHub environment of a deploy; plan jobs run in none"],
   ])("rejects %j with a usage error", (argv, message) => {
     expect(() => stackFacts(argv, {})).toThrow(UsageError);
     expect(() => stackFacts(argv, {})).toThrow(message);

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { APPLICATION_ENVIRONMENTS } from "../../src/config";
+import { APPLICATION_ENVIRONMENTS, ENVIRONMENTS, loadConfig } from "../../src/config";
 import { terraformEnvironment } from "../support/terraform";
 import { terraformAvailable, terraformPlanLine } from "./plan-fixtures";
 import { loadWorkflows } from "./workflow-files";
@@ -56,13 +56,60 @@ describe("Dev Cost Control's choice", () => {
   it.each([
     ["enable", "token", 0, "enabled=true\n"],
     ["disable", "token", 0, "enabled=false\n"],
-    ["disable", "", 1, "::error::The secret VARIABLES_TOKEN is missing"],
     ["off", "token", 1, "::error::vpc_endpoints must be enable or disable, not off."],
   ])("%j with token %j: exit %i, %s", (choice, token, status, said) => {
     const result = runStep("dev_cost_control.yml", "endpoints", "choice", { CHOICE: choice, GH_TOKEN: token });
     expect(result.status).toBe(status);
     if (status === 0) expect(result.output).toBe(said);
     else expect(result.log).toContain(said);
+  });
+
+  it.each(["disable", "off"])("stops at the job's first step, with one line naming the secret to create, without VARIABLES_TOKEN (choice %j)", (choice) => {
+    const control = workflows["dev_cost_control.yml"].jobs.endpoints;
+    expect(control.steps[0].id).toBe("choice");
+    const result = runStep("dev_cost_control.yml", "endpoints", "choice", { CHOICE: choice, GH_TOKEN: "" });
+    expect(result.status).toBe(1);
+    expect(result.log).toBe(
+      "::error::Create the secret VARIABLES_TOKEN, a fine-grained token with read and write access to this repository's environments: it records the choice in the dev environment's variable ENABLE_VPC_ENDPOINTS.\n",
+    );
+    expect(result.output).toBe("");
+  });
+
+  it("records the choice only after the apply succeeded", () => {
+    const names = (workflows["dev_cost_control.yml"].jobs.endpoints.steps as any[]).map((step) => step.id ?? step.name);
+    const record = names.indexOf("Record the choice for later deploys");
+    expect(names.indexOf("plan")).toBeLessThan(names.indexOf("Apply the plan made above"));
+    expect(names.indexOf("Apply the plan made above")).toBeLessThan(record);
+    // No if: it runs only when every step before it (the apply among them) succeeded or was skipped.
+    expect(workflows["dev_cost_control.yml"].jobs.endpoints.steps[record].if).toBeUndefined();
+  });
+
+  it("records the choice in the dev environment's ENABLE_VPC_ENDPOINTS", () => {
+    const gh = standIn("gh", 0);
+    const result = runStep("dev_cost_control.yml", "endpoints", "Record the choice for later deploys", {
+      PATH: gh.PATH,
+      STACK: "dev",
+      ENABLED: "false",
+      GH_TOKEN: "token",
+      GITHUB_REPOSITORY: "civic-org/coalition-builder",
+    });
+    expect(result.status, result.log).toBe(0);
+    expect(gh.calls()).toEqual(["variable set ENABLE_VPC_ENDPOINTS --env dev --body false --repo civic-org/coalition-builder"]);
+  });
+
+  it("says what to set by hand when recording fails after the apply", () => {
+    const gh = standIn("gh", 1);
+    const result = runStep("dev_cost_control.yml", "endpoints", "Record the choice for later deploys", {
+      PATH: gh.PATH,
+      STACK: "dev",
+      ENABLED: "true",
+      GH_TOKEN: "token",
+      GITHUB_REPOSITORY: "civic-org/coalition-builder",
+    });
+    expect(result.status).toBe(1);
+    expect(result.log).toContain(
+      "::error::The endpoints are switched but ENABLE_VPC_ENDPOINTS was not recorded: set it to true in the dev environment, or the next deploy of dev switches them back.",
+    );
   });
 
   it.each([
@@ -150,31 +197,18 @@ describe.skipIf(!terraformAvailable)("the workflows' Terraform steps, on a local
       expect(result.output).toBe("");
     });
 
-    it("shows the plan: the comment for the pull request, and everything in the job summary", () => {
+    it("shows the whole plan in the job summary", () => {
       expect(plan({ ENABLE_VPC_ENDPOINTS: "false" }).status).toBe(0);
       const temp = mkdtempSync(path.join(tmpdir(), "coalition-runner-"));
       const summary = path.join(temp, "summary.md");
-      const runUrl = "https://github.com/your-org/coalition-builder/actions/runs/7";
-      const result = runStep("terraform_stack.yml", "terraform", "render", { STACK: "dev", STACK_DIR: dir, RUN_URL: runUrl, RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary });
+      const result = runStep("terraform_stack.yml", "terraform", "render", { STACK: "dev", STACK_DIR: dir, RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary });
       expect(result.status, result.log).toBe(0);
       const text = terraform(dir, "show", "-no-color", "tfplan");
-      const comment = readFileSync(path.join(temp, "plan-comment.md"), "utf8");
-      expect(comment.split("\n")[0]).toBe("<!-- coalition-plan:dev -->");
-      expect(comment).toContain(`**${terraformPlanLine(text)}**`);
-      expect(terraformPlanLine(text)).toBe("Plan: 0 to add, 1 to change, 2 to destroy.");
-      expect(comment).toContain(`Full plan: [job summary](${runUrl})`);
       const written = readFileSync(summary, "utf8");
       expect(written).toContain("<!-- coalition-plan:dev -->");
+      expect(written).toContain(`**${terraformPlanLine(text)}**`);
       expect(written).toContain(`<details><summary>terraform show</summary>\n\n\`\`\`\`\`text\n${text}\n\`\`\`\`\``);
-    });
-
-    it("replaces the comment with a failure notice when the plan fails", () => {
-      const temp = mkdtempSync(path.join(tmpdir(), "coalition-runner-"));
-      const result = runStep("terraform_stack.yml", "terraform", "render_failure", { STACK: "prod", RUN_URL: "https://github.com/o/r/actions/runs/8", RUNNER_TEMP: temp });
-      expect(result.status, result.log).toBe(0);
-      const comment = readFileSync(path.join(temp, "plan-comment.md"), "utf8");
-      expect(comment.split("\n")[0]).toBe("<!-- coalition-plan:prod -->");
-      expect(comment).toContain("**❌ The plan failed.**");
+      expect(existsSync(path.join(temp, "plan-comment.md"))).toBe(false);
     });
 
     it("applies the plan it made", () => {
@@ -183,6 +217,68 @@ describe.skipIf(!terraformAvailable)("the workflows' Terraform steps, on a local
       expect(result.status, result.log).toBe(0);
       expect(terraform(dir, "state", "list").trim().split("\n")).toEqual(["terraform_data.other"]);
       expect(plan({ ENABLE_VPC_ENDPOINTS: "false" }).output).toBe("changes=false\n");
+    });
+  });
+
+  describe("a pull request's plan", () => {
+    const TARGETS = "terraform_data.endpoint terraform_data.endpoint_security_group";
+    const plan = (dir: string, extra: Record<string, string> = {}) =>
+      runStep("terraform_plan.yml", "plan", "plan", { STACK_DIR: dir, SHARED_ROLE_NAME: "", ENDPOINT_TARGETS: "", ...extra });
+
+    it("keeps dev's endpoints on while the state has them", () => {
+      const dir = applied();
+      const result = plan(dir, { ENDPOINT_TARGETS: TARGETS });
+      expect(result.status, result.log).toBe(0);
+      expect(result.output).toBe("changes=false\n");
+    });
+
+    it("keeps them off when Dev Cost Control switched them off, whose choice it cannot read", () => {
+      const dir = applied();
+      terraform(dir, "apply", "-auto-approve", "-input=false", "-no-color", "-var", "enable_vpc_endpoints=false");
+      const result = plan(dir, { ENDPOINT_TARGETS: TARGETS });
+      expect(result.status, result.log).toBe(0);
+      expect(result.output).toBe("changes=false\n");
+      // The deploy's plan, which reads ENABLE_VPC_ENDPOINTS, would have brought them back without it.
+      expect(runStep("terraform_stack.yml", "terraform", "plan", { STACK_DIR: dir, APPLY: "false", ENABLE_VPC_ENDPOINTS: "" }).output).toBe("changes=true\n");
+    });
+
+    it("plans them on (the variable's default) for a stack with no state yet", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "coalition-endpoints-"));
+      copyFileSync(path.join(__dirname, "plans", "endpoints.tf"), path.join(dir, "main.tf"));
+      terraform(dir, "init", "-input=false", "-no-color");
+      const result = plan(dir, { ENDPOINT_TARGETS: TARGETS });
+      expect(result.status, result.log).toBe(0);
+      expect(changes(dir)).toEqual(["create terraform_data.endpoint[0]", "create terraform_data.endpoint_security_group[0]", "create terraform_data.other"]);
+    });
+
+    it("shows the plan, and writes the stack's comment for the pull request", () => {
+      const dir = applied();
+      terraform(dir, "apply", "-auto-approve", "-input=false", "-no-color", "-var", "enable_vpc_endpoints=false");
+      // Without ENDPOINT_TARGETS nothing is inferred: the default brings the endpoints back.
+      expect(plan(dir).output).toBe("changes=true\n");
+      const temp = mkdtempSync(path.join(tmpdir(), "coalition-runner-"));
+      const summary = path.join(temp, "summary.md");
+      const runUrl = "https://github.com/your-org/coalition-builder/actions/runs/7";
+      const result = runStep("terraform_plan.yml", "plan", "render", { STACK: "dev", STACK_DIR: dir, RUN_URL: runUrl, RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary });
+      expect(result.status, result.log).toBe(0);
+      const text = terraform(dir, "show", "-no-color", "tfplan");
+      const comment = readFileSync(path.join(temp, "plan-comment.md"), "utf8");
+      expect(comment.split("\n")[0]).toBe("<!-- coalition-plan:dev -->");
+      expect(comment).toContain(`**${terraformPlanLine(text)}**`);
+      expect(terraformPlanLine(text)).toBe("Plan: 2 to add, 1 to change, 0 to destroy.");
+      expect(comment).toContain(`Full plan: [job summary](${runUrl})`);
+      const written = readFileSync(summary, "utf8");
+      expect(written).toContain("<!-- coalition-plan:dev -->");
+      expect(written).toContain(`<details><summary>terraform show</summary>\n\n\`\`\`\`\`text\n${text}\n\`\`\`\`\``);
+    });
+
+    it("replaces the comment with a failure notice when the plan fails", () => {
+      const temp = mkdtempSync(path.join(tmpdir(), "coalition-runner-"));
+      const result = runStep("terraform_plan.yml", "plan", "render_failure", { STACK: "prod", RUN_URL: "https://github.com/o/r/actions/runs/8", RUNNER_TEMP: temp });
+      expect(result.status, result.log).toBe(0);
+      const comment = readFileSync(path.join(temp, "plan-comment.md"), "utf8");
+      expect(comment.split("\n")[0]).toBe("<!-- coalition-plan:prod -->");
+      expect(comment).toContain("**❌ The plan failed.**");
     });
   });
 
@@ -210,5 +306,103 @@ describe.skipIf(!terraformAvailable)("the workflows' Terraform steps, on a local
       expect(result.status, result.log).toBe(0);
       expect(result.output).toBe("changes=false\n");
     });
+  });
+});
+
+/** A stand-in program on PATH that logs each call's arguments, one call per line, and exits with `status`. */
+function standIn(program: string, status: number) {
+  const dir = mkdtempSync(path.join(tmpdir(), `coalition-${program}-stub-`));
+  const calls = path.join(dir, "calls");
+  writeFileSync(calls, "");
+  writeFileSync(path.join(dir, program), `#!/usr/bin/env bash\necho "$*" >> "${calls}"\nexit ${status}\n`, { mode: 0o755 });
+  return { PATH: `${dir}:${process.env.PATH}`, calls: () => readFileSync(calls, "utf8").trimEnd().split("\n") };
+}
+
+describe("a pull request's plan, on a stand-in terraform", () => {
+  // Exit 2: terraform plan -detailed-exitcode's "changes present".
+  const plan = (sharedRoleName: string) => {
+    const terraform = standIn("terraform", 2);
+    const result = runStep("terraform_plan.yml", "plan", "plan", { PATH: terraform.PATH, STACK_DIR: "cdktf.out/stacks/x", SHARED_ROLE_NAME: sharedRoleName, ENDPOINT_TARGETS: "" });
+    return { ...result, calls: terraform.calls() };
+  };
+
+  it("takes no lock and, for prod and dev, reads shared through vpc-peering-reader", () => {
+    const result = plan("vpc-peering-reader");
+    expect(result.status, result.log).toBe(0);
+    expect(result.output).toBe("changes=true\n");
+    expect(result.calls).toEqual(["-chdir=cdktf.out/stacks/x plan -input=false -lock=false -detailed-exitcode -out=tfplan -var shared_role_name=vpc-peering-reader"]);
+  });
+
+  it("passes no shared_role_name for shared, which declares none", () => {
+    const result = plan("");
+    expect(result.status, result.log).toBe(0);
+    expect(result.calls).toEqual(["-chdir=cdktf.out/stacks/x plan -input=false -lock=false -detailed-exitcode -out=tfplan"]);
+  });
+});
+
+describe("Terraform CI/CD on a pull request from a fork", () => {
+  it("says, in a notice and the job summary, that plans need a branch of the repository", () => {
+    const summary = path.join(mkdtempSync(path.join(tmpdir(), "coalition-runner-")), "summary.md");
+    const result = runStep("deploy_infra.yml", "fork", "Say why there are no plans", { GITHUB_STEP_SUMMARY: summary });
+    expect(result.status, result.log).toBe(0);
+    const reason =
+      "A pull request from a fork gets no OIDC token, so it cannot assume the plan roles: push the branch to this repository and open the pull request from there to get the plans.";
+    expect(result.log).toBe(`::notice title=No Terraform plans::${reason}\n`);
+    expect(readFileSync(summary, "utf8")).toBe(`### No Terraform plans for a pull request from a fork\n\n${reason}\n`);
+  });
+});
+
+describe("the synthesis's account checks", () => {
+  const SET = { COALITION_SHARED_ACCOUNT_ID: "444444444444", COALITION_PROD_ACCOUNT_ID: "555555555555", COALITION_DEV_ACCOUNT_ID: "666666666666" };
+
+  it("come first, before anything is installed", () => {
+    expect(workflows["synth.yml"].jobs.synth.steps[0].name).toBe("Check the repository variables name the accounts");
+  });
+
+  it.each([
+    [{ ...SET }, "", 0, ""],
+    [{ ...SET, COALITION_PROD_ACCOUNT_ID: "", COALITION_DEV_ACCOUNT_ID: "" }, "", 1, "::error::Set the repository variables COALITION_PROD_ACCOUNT_ID COALITION_DEV_ACCOUNT_ID (bootstrap/configure_github.sh sets them)"],
+    [{ COALITION_SHARED_ACCOUNT_ID: "", COALITION_PROD_ACCOUNT_ID: "", COALITION_DEV_ACCOUNT_ID: "" }, "", 1, "::error::Set the repository variables COALITION_SHARED_ACCOUNT_ID COALITION_PROD_ACCOUNT_ID COALITION_DEV_ACCOUNT_ID"],
+    [{ COALITION_SHARED_ACCOUNT_ID: "", COALITION_PROD_ACCOUNT_ID: "", COALITION_DEV_ACCOUNT_ID: "" }, "platform.yaml", 0, "COALITION_CONFIG names platform.yaml"],
+  ])("with %j and COALITION_CONFIG %j: exit %i", (variables, configFile, status, said) => {
+    const result = runStep("synth.yml", "synth", "Check the repository variables name the accounts", { ...variables, CONFIG_FILE: configFile });
+    expect(result.status, result.log).toBe(status);
+    expect(result.log).toContain(said);
+  });
+
+  /** A folder of synthesized stacks holding only what stack-facts reads: each stack's default provider. */
+  const synthesized = (accounts: Record<string, string>) => {
+    const outdir = mkdtempSync(path.join(tmpdir(), "coalition-out-"));
+    for (const [stack, accountId] of Object.entries(accounts)) {
+      mkdirSync(path.join(outdir, "stacks", stack), { recursive: true });
+      const provider = { aws: [{ region: "us-east-1", allowed_account_ids: [accountId] }] };
+      writeFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), JSON.stringify({ provider }));
+    }
+    return outdir;
+  };
+  const placeholderCheck = (accounts: Record<string, string>) => {
+    const step = (workflows["synth.yml"].jobs.synth.steps as any[]).find((candidate) => candidate.name === "Check no stack is for a placeholder account");
+    return runStep("synth.yml", "synth", step.name, { ...step.env, OUTDIR: synthesized(accounts) });
+  };
+
+  it("list the example configuration's accounts as the placeholders", () => {
+    const step = (workflows["synth.yml"].jobs.synth.steps as any[]).find((candidate) => candidate.name === "Check no stack is for a placeholder account");
+    const config = loadConfig({});
+    expect(step.env.PLACEHOLDER_ACCOUNT_IDS.split(" ")).toEqual(ENVIRONMENTS.map((env) => config.accounts[env].accountId));
+  });
+
+  it("pass stacks synthesized for real accounts", () => {
+    const result = placeholderCheck({ shared: "444444444444", prod: "555555555555", dev: "666666666666" });
+    expect(result.status, result.log).toBe(0);
+  });
+
+  it("fail, naming each stack and what to set, when a stack is synthesized for a placeholder (as from a configuration file without accounts)", () => {
+    const result = placeholderCheck({ shared: "444444444444", prod: "222222222222", dev: "111111111111" });
+    expect(result.status).toBe(1);
+    expect(result.log).toContain(
+      "::error::The prod stack was synthesized for 222222222222, a placeholder of the example configuration: set the repository variable COALITION_PROD_ACCOUNT_ID, or accounts.prod.accountId in the file COALITION_CONFIG names.",
+    );
+    expect(result.log).toContain("::error::The dev stack was synthesized for 111111111111");
+    expect(result.log).not.toContain("The shared stack");
   });
 });

@@ -8,7 +8,8 @@ import { REQUIRED_TERRAFORM_VERSION } from "../../src/core/account-stack";
 import { definePlatform } from "../../stacks/platform";
 import { have, PREREQUISITES } from "../support/prerequisites";
 import { exampleConfig, synthPlatform } from "../support/synth";
-import { expressionsInScripts, loadWorkflows, scriptsOf, type Workflow } from "./workflow-files";
+import { SHARED_ROLE_VARIABLE } from "../../stacks/application-stack";
+import { evaluateExpression, expressionsInScripts, jobResults, type JobResult, loadWorkflows, scriptsOf, type Workflow } from "./workflow-files";
 
 const workflows = loadWorkflows();
 const wf = (file: string) => {
@@ -47,17 +48,17 @@ describe("the workflows name exactly the stacks the app synthesizes", () => {
 
   it("plans every stack on pull requests", () => {
     expect(sorted(infra.jobs.plan.strategy.matrix.stack)).toEqual(app.stacks);
-    expect(calls(infra.jobs.plan, "terraform_stack.yml")).toBe(true);
-    expect(infra.jobs.plan.with).toEqual({ stack: "${{ matrix.stack }}", comment: true });
+    expect(calls(infra.jobs.plan, "terraform_plan.yml")).toBe(true);
+    expect(infra.jobs.plan.with).toEqual({ stack: "${{ matrix.stack }}" });
   });
 
   it("applies every stack on main, each in a job of its name, in the app's dependency order", () => {
-    const applyJobs = Object.entries(infra.jobs).filter(([, job]) => calls(job, "terraform_stack.yml") && job.with.stack !== "${{ matrix.stack }}");
+    const applyJobs = Object.entries(infra.jobs).filter(([, job]) => calls(job, "terraform_stack.yml"));
     expect(sorted(applyJobs.map(([, job]) => job.with.stack))).toEqual(app.stacks);
     for (const [id, job] of applyJobs) {
       expect(id).toBe(job.with.stack);
       expect(job.with.apply).toBe("${{ github.event_name == 'push' || inputs.apply }}");
-      const needs = ([] as string[]).concat(job.needs).filter((need) => need !== "synth");
+      const needs = ([] as string[]).concat(job.needs).filter((need) => need !== "synth" && need !== "tests");
       expect(sorted(needs), `${id} needs`).toEqual(app.dependencies[id]);
       // A stack that depends on others runs only after they succeeded (on a push).
       for (const need of needs) expect(job.if).toContain(`needs.${need}.result == 'success'`);
@@ -94,6 +95,8 @@ describe("the workflows name exactly the stacks the app synthesizes", () => {
     expect(steps(wf("terraform_stack.yml").jobs.terraform).find((step) => step.id === "plan").run).toContain(
       'export TF_VAR_enable_vpc_endpoints="$ENABLE_VPC_ENDPOINTS"',
     );
+    // A pull request's plan cannot read the dev environment's variable: it keeps what the state holds.
+    expect(steps(wf("terraform_plan.yml").jobs.plan).find((step) => step.id === "plan").run).toContain('variables+=(-var "enable_vpc_endpoints=$enabled")');
     expect(control.on.workflow_dispatch.inputs.vpc_endpoints.options).toEqual(["enable", "disable"]);
   });
 });
@@ -113,8 +116,7 @@ describe("permissions", () => {
       const expected: Record<string, string> = {};
       if (reaches(job, (step) => String(step.uses ?? "").startsWith("actions/checkout@"))) expected.contents = "read";
       if (reaches(job, assumesRole)) expected["id-token"] = "write";
-      // A reusable workflow comments only when asked to (its input comment defaults to false).
-      if (job.uses ? job.with?.comment === true && reaches(job, comments) : steps(job).some(comments)) expected["pull-requests"] = "write";
+      if (reaches(job, comments)) expected["pull-requests"] = "write";
       expect(job.permissions, `${file} › ${id}`).toEqual(expected);
     }
     expect(wf("deploy_infra.yml").jobs.plan.permissions["pull-requests"]).toBe("write");
@@ -122,7 +124,7 @@ describe("permissions", () => {
   });
 
   it("of reusable workflows come from their callers (they declare none)", () => {
-    for (const file of ["synth.yml", "terraform_stack.yml"]) {
+    for (const file of ["synth.yml", "terraform_plan.yml", "terraform_stack.yml"]) {
       expect(isReusableOnly(wf(file)), file).toBe(true);
       expect(wf(file).permissions).toBeUndefined();
       for (const job of Object.values(wf(file).jobs)) expect(job.permissions).toBeUndefined();
@@ -130,31 +132,162 @@ describe("permissions", () => {
   });
 });
 
-describe("deploy roles", () => {
-  it("are assumed only in a job running in a GitHub environment, with the role and region the synthesized stack names", () => {
-    let count = 0;
-    for (const { file, id, job } of allJobs()) {
-      const list = steps(job);
-      list.forEach((step, index) => {
-        if (!assumesRole(step)) return;
-        count++;
-        expect(job.environment, `${file} › ${id}`).toBeDefined();
-        expect(step.with["role-to-assume"]).toBe("${{ steps.stack.outputs.role_arn }}");
-        expect(step.with["aws-region"]).toBe("${{ steps.stack.outputs.region }}");
-        const facts = list.findIndex((candidate) => candidate.id === "stack");
-        expect(facts, `${file} › ${id} checks the environment first`).toBeGreaterThanOrEqual(0);
-        expect(facts).toBeLessThan(index);
-        expect(list[facts].run).toBe('npm run --silent stack-facts -- --stack "$STACK" --github-environment >> "$GITHUB_OUTPUT"');
-        expect(list[facts].env).toEqual({
+describe("roles", () => {
+  /** Every step assuming a role, with its job. */
+  const assumptions = allJobs().flatMap(({ file, id, job }) =>
+    steps(job).flatMap((step, index) => (assumesRole(step) ? [{ where: `${file} › ${id}`, file, job, index }] : [])),
+  );
+
+  it("are assumed with the role and region stack-facts reads from the synthesized stack, named nowhere else", () => {
+    expect(assumptions.length).toBe(5);
+    for (const { where, job, index } of assumptions) {
+      const step = steps(job)[index];
+      expect(step.with["role-to-assume"], where).toBe("${{ steps.stack.outputs.role_arn }}");
+      expect(step.with["aws-region"], where).toBe("${{ steps.stack.outputs.region }}");
+      const facts = steps(job).findIndex((candidate) => candidate.id === "stack");
+      expect(facts, `${where} reads the stack first`).toBeGreaterThanOrEqual(0);
+      expect(facts).toBeLessThan(index);
+    }
+    expect(JSON.stringify(workflows)).not.toContain("arn:aws:iam::");
+    expect(JSON.stringify(workflows)).not.toMatch(/github-actions-|vpc-peering-/);
+  });
+
+  it("are deploy roles in a GitHub environment, checked against it first, and the plan role outside any", () => {
+    for (const { where, file, job } of assumptions) {
+      const facts = steps(job).find((candidate) => candidate.id === "stack");
+      if (job.environment !== undefined) {
+        expect(facts.run, where).toBe('npm run --silent stack-facts -- --stack "$STACK" --role deploy --github-environment >> "$GITHUB_OUTPUT"');
+        expect(facts.env, where).toEqual({
           AWS_ACCOUNT_ID: "${{ vars.AWS_ACCOUNT_ID }}",
           AWS_REGION: "${{ vars.AWS_REGION }}",
           ENVIRONMENT: "${{ vars.ENVIRONMENT }}",
         });
-        expect(job.env.STACK, `${file} › ${id}: STACK is the job's environment`).toBe(job.environment);
-      });
+        expect(job.env.STACK, `${where}: STACK is the job's environment`).toBe(job.environment);
+      } else {
+        expect(file).toBe("terraform_plan.yml");
+        expect(facts.run, where).toBe('npm run --silent stack-facts -- --stack "$STACK" --role plan >> "$GITHUB_OUTPUT"');
+        expect(facts.env, where).toBeUndefined();
+      }
     }
-    expect(count).toBe(4);
-    expect(JSON.stringify(workflows)).not.toContain("arn:aws:iam::");
+    expect(assumptions.filter(({ job }) => job.environment === undefined).map(({ where }) => where)).toEqual(["terraform_plan.yml › plan"]);
+    // The plan job has no environment, so no environment's variable either: the account comes from the stack.
+    expect(JSON.stringify(wf("terraform_plan.yml"))).not.toContain("vars.");
+  });
+});
+
+/** The jobs of deploy_infra.yml that run, and the environment and role each one (or the workflow it calls) uses. */
+describe("Terraform CI/CD's jobs", () => {
+  const infra = wf("deploy_infra.yml");
+  const REPOSITORY = "civic-org/coalition-builder";
+  const pullRequest = (from: string) => ({
+    event_name: "pull_request",
+    repository: REPOSITORY,
+    ref: "refs/pull/7/merge",
+    event: { pull_request: { head: { repo: { full_name: from } } } },
+  });
+  const push = { event_name: "push", repository: REPOSITORY, ref: "refs/heads/main", event: {} };
+  const dispatch = { event_name: "workflow_dispatch", repository: REPOSITORY, ref: "refs/heads/main", event: {} };
+  const running = (results: Record<string, JobResult>) => sorted(Object.entries(results).flatMap(([id, result]) => (result === "skipped" ? [] : [id])));
+  const needs = (id: string) => sorted([].concat(infra.jobs[id].needs ?? []));
+  /** The jobs a job runs: its own, or those of the workflow it calls. */
+  const innerJobs = (job: any): any[] => (job.uses ? Object.values(wf(job.uses.split("/").pop()).jobs) : [job]);
+  const planStep = (job: any) => steps(job).find((step) => step.id === "plan");
+
+  describe("on a pull request from a branch of the repository", () => {
+    const results = jobResults(infra, pullRequest(REPOSITORY));
+
+    it("synthesizes, then plans every stack, and nothing else", () => {
+      expect(running(results)).toEqual(["plan", "synth"]);
+      expect(needs("plan")).toEqual(["synth"]);
+      expect(calls(infra.jobs.plan, "terraform_plan.yml")).toBe(true);
+      expect(sorted(infra.jobs.plan.strategy.matrix.stack)).toEqual(app.stacks);
+    });
+
+    it("runs no job in a GitHub environment", () => {
+      for (const id of running(results)) for (const job of innerJobs(infra.jobs[id])) expect(job.environment, id).toBeUndefined();
+    });
+
+    it("plans with the plan role, without the state lock, and with vpc-peering-reader for the stacks that declare shared_role_name", () => {
+      const plan = wf("terraform_plan.yml").jobs.plan;
+      expect(steps(plan).find((step) => step.id === "stack").run).toContain("--role plan");
+      const step = planStep(plan);
+      expect(step.run).toContain('terraform -chdir="$STACK_DIR" plan -input=false -lock=false -detailed-exitcode -out=tfplan "${variables[@]}"');
+      expect(step.run).toContain('variables+=(-var "shared_role_name=$SHARED_ROLE_NAME")');
+      expect(step.env.SHARED_ROLE_NAME).toBe("${{ steps.stack.outputs.shared_role_name }}");
+      expect(step.run).not.toMatch(/-lock-timeout|-lock=true/);
+      // stack-facts --role plan gives shared_role_name only for prod and dev (stack-facts.test.ts).
+      const synthesized = synthPlatform();
+      expect(sorted(app.stacks.filter((stack) => synthesized[stack as keyof typeof synthesized].variable?.[SHARED_ROLE_VARIABLE]))).toEqual(app.applications);
+    });
+
+    it("comments each plan on the pull request", () => {
+      expect(reaches(infra.jobs.plan, comments)).toBe(true);
+      expect(infra.jobs.plan.permissions["pull-requests"]).toBe("write");
+    });
+  });
+
+  describe("on a pull request from a fork", () => {
+    const results = jobResults(infra, pullRequest("someone/coalition-builder"));
+
+    it("runs only the note saying plans need a branch of the repository: no synthesis, no AWS", () => {
+      expect(running(results)).toEqual(["fork"]);
+      expect(infra.jobs.fork.permissions).toEqual({});
+      expect(infra.jobs.fork.environment).toBeUndefined();
+      expect(steps(infra.jobs.fork).map((step) => step.uses).filter(Boolean)).toEqual([]);
+      expect(steps(infra.jobs.fork)[0].run).toContain('echo "::notice title=No Terraform plans::$reason"');
+    });
+  });
+
+  describe("on a push to main", () => {
+    it("tests and synthesizes, then applies shared, then prod and dev, each in its environment with its deploy role", () => {
+      const results = jobResults(infra, push);
+      expect(running(results)).toEqual(["dev", "prod", "shared", "synth", "tests"]);
+      expect(calls(infra.jobs.tests, "ci.yml")).toBe(true);
+      expect(needs("shared")).toEqual(["synth", "tests"]);
+      expect(needs("prod")).toEqual(["shared", "synth"]);
+      expect(needs("dev")).toEqual(["shared", "synth"]);
+      const deploy = wf("terraform_stack.yml").jobs.terraform;
+      expect(deploy.environment).toBe("${{ inputs.stack }}");
+      expect(steps(deploy).find((step) => step.id === "stack").run).toContain("--role deploy --github-environment");
+      for (const id of app.stacks) {
+        expect(calls(infra.jobs[id], "terraform_stack.yml"), id).toBe(true);
+        expect(infra.jobs[id].with.stack).toBe(id);
+        expect(evaluateExpression(infra.jobs[id].with.apply, { github: push, inputs: {} }), id).toBe(true);
+      }
+      // An apply holds the state lock; only a plan that is not applied runs without it.
+      expect(planStep(deploy).run).toContain('if [ "$APPLY" = true ]; then\n  lock=-lock-timeout=5m\nelse\n  lock=-lock=false\nfi');
+    });
+
+    it("applies nothing when the tests fail, and neither prod nor dev when shared fails", () => {
+      expect(running(jobResults(infra, push, { failing: ["tests"] }))).toEqual(["synth", "tests"]);
+      expect(running(jobResults(infra, push, { failing: ["synth"] }))).toEqual(["synth", "tests"]);
+      expect(running(jobResults(infra, push, { failing: ["shared"] }))).toEqual(["shared", "synth", "tests"]);
+      expect(running(jobResults(infra, push, { failing: ["prod"] }))).toEqual(["dev", "prod", "shared", "synth", "tests"]);
+    });
+
+    it("runs the project's tests as ci.yml does for every pull request", () => {
+      const ci = wf("ci.yml");
+      expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(["pull_request", "push", "workflow_call"]));
+      expect(steps(ci.jobs.test).map((step) => step.run).filter(Boolean)).toContain("bash .ci/run");
+      // A run of CI's own never shares a concurrency group with (and so never cancels) the one Terraform CI/CD calls.
+      expect(ci.concurrency).toEqual({ group: "ci-${{ github.workflow }}-${{ github.ref }}", "cancel-in-progress": true });
+    });
+  });
+
+  describe("on a manual run", () => {
+    it.each(["shared", "prod", "dev"])("plans %s alone, in its environment, and applies only when asked", (stack) => {
+      for (const apply of [false, true]) {
+        const inputs = { environment: stack, apply };
+        expect(running(jobResults(infra, dispatch, { inputs }))).toEqual([stack, "synth"]);
+        expect(evaluateExpression(infra.jobs[stack].with.apply, { github: dispatch, inputs })).toBe(apply);
+      }
+    });
+  });
+
+  it("reads every expression it holds: an unknown one would fail here, not pass", () => {
+    expect(() => evaluateExpression("github.event_name == 'push' || toJSON(inputs)", { github: push })).toThrow(/unknown (function|context)/);
+    expect(evaluateExpression("${{ !cancelled() && needs.a.result == 'SUCCESS' }}", { github: push, needs: { a: { result: "success" } } }, { cancelled: () => false })).toBe(true);
+    expect(evaluateExpression("inputs.apply || 'no'", { github: push, inputs: {} })).toBe("no");
   });
 });
 
@@ -224,6 +357,8 @@ describe.skipIf(!shellcheckAvailable)("shellcheck", () => {
 
 describe("concurrency", () => {
   it("queues the applies of each environment and never cancels one, sharing dev's queue with Dev Cost Control", () => {
+    // A newer push to a pull request replaces its older plans, which hold no lock.
+    expect(wf("terraform_plan.yml").jobs.plan.concurrency).toEqual({ group: "terraform-plan-${{ inputs.stack }}-${{ github.ref }}", "cancel-in-progress": true });
     const stack = wf("terraform_stack.yml").jobs.terraform.concurrency;
     expect(stack.group).toBe(
       "${{ inputs.apply && format('terraform-apply-{0}', inputs.stack) || format('terraform-plan-{0}-{1}', inputs.stack, github.ref) }}",
@@ -254,7 +389,7 @@ describe("wiring", () => {
         expect(Object.keys(trigger?.outputs ?? {}), `${file} reads ${id}.${output}`).toContain(output);
       }
     }
-    expect(count).toBe(8);
+    expect(count).toBe(9);
   });
 
   it("hands the synthesized stacks only to jobs that come after a synthesis", () => {

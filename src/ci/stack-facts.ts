@@ -8,12 +8,21 @@ import { CheckError, parseCommandLine, runCommand, UsageError } from "./cli";
 export const ENDPOINT_SWITCH_VARIABLE = "enable_vpc_endpoints";
 /** An interface endpoint in one zone: 0.01 USD an hour (us-east-1) for 730 hours a month. */
 export const INTERFACE_ENDPOINT_MONTHLY_USD = 7.3;
+/** The Terraform variable naming the role prod's and dev's aws.shared provider assumes in shared (stacks/application-stack.ts). */
+export const SHARED_ROLE_VARIABLE = "shared_role_name";
 
-const USAGE = `usage: npm run --silent stack-facts -- --stack <${ENVIRONMENTS.join("|")}> [--github-environment] [--outdir <dir>]
+/** The roles a workflow assumes in a stack's account: the deploy role, or the read-only plan role of pull requests. */
+export const ROLES = ["deploy", "plan"] as const;
+export type Role = (typeof ROLES)[number];
+
+const USAGE = `usage: npm run --silent stack-facts -- --stack <${ENVIRONMENTS.join("|")}> [--role <${ROLES.join("|")}>] [--github-environment] [--outdir <dir>]
 
 Prints, as name=value lines for $GITHUB_OUTPUT, what a workflow needs to know about a synthesized stack
 (default --outdir cdktf.out): its folder, account, region, the GitHub Actions role to assume there, and the
-resources behind ${ENDPOINT_SWITCH_VARIABLE}. With --github-environment it first checks the GitHub
+resources behind ${ENDPOINT_SWITCH_VARIABLE}. --role deploy (the default) names ${names.githubActionsRole("{env}" as Environment)}; --role plan
+names the read-only ${names.githubActionsPlanRole("{env}" as Environment)} of pull-request plans and, for a stack declaring
+${SHARED_ROLE_VARIABLE}, the value to give it: ${names.peeringReaderRole}, the role in shared plans read the peering through.
+With --github-environment (deploy role only: plan jobs run in no environment) it first checks the GitHub
 environment's variables, passed as environment variables: AWS_ACCOUNT_ID (required) must be the stack's
 account, AWS_REGION and ENVIRONMENT (when set) its region and name; it exits 1 if they are not.`;
 
@@ -23,8 +32,12 @@ export interface StackFacts {
   readonly dir: string;
   readonly accountId: string;
   readonly region: string;
-  /** The role GitHub Actions assumes through OIDC to deploy this stack. */
+  /** Which of the stack's GitHub Actions roles roleArn is. */
+  readonly role: Role;
+  /** The role GitHub Actions assumes through OIDC in the stack's account. */
   readonly roleArn: string;
+  /** The value a plan passes to the stack's shared_role_name variable; empty for deploys and stacks without it. */
+  readonly sharedRoleName: string;
   /** Addresses of the resources whose count depends on enable_vpc_endpoints (empty when the stack has no switch). */
   readonly endpointTargets: string[];
   /** How many of those are interface endpoints. */
@@ -32,12 +45,13 @@ export interface StackFacts {
 }
 
 type StackJson = {
+  variable?: Record<string, unknown>;
   provider?: { aws?: { alias?: string; region?: string; allowed_account_ids?: string[] }[] };
   resource?: Record<string, Record<string, { count?: unknown; for_each?: unknown }>>;
 };
 
-/** Reads a synthesized stack (`<outdir>/stacks/<stack>/cdk.tf.json`). */
-export function readStackFacts(outdir: string, stack: Environment): StackFacts {
+/** Reads a synthesized stack (`<outdir>/stacks/<stack>/cdk.tf.json`), for the role a job assumes in its account. */
+export function readStackFacts(outdir: string, stack: Environment, role: Role = "deploy"): StackFacts {
   const dir = path.join(outdir, "stacks", stack);
   const file = path.join(dir, "cdk.tf.json");
   let json: StackJson;
@@ -68,7 +82,9 @@ export function readStackFacts(outdir: string, stack: Environment): StackFacts {
     dir,
     accountId,
     region: provider.region,
-    roleArn: names.roleArn(accountId, names.githubActionsRole(stack)),
+    role,
+    roleArn: names.roleArn(accountId, role === "plan" ? names.githubActionsPlanRole(stack) : names.githubActionsRole(stack)),
+    sharedRoleName: role === "plan" && json.variable?.[SHARED_ROLE_VARIABLE] !== undefined ? names.peeringReaderRole : "",
     endpointTargets,
     switchableEndpoints: endpointTargets.filter((address) => address.startsWith("aws_vpc_endpoint.")).length,
   };
@@ -113,7 +129,9 @@ export function formatStackFacts(facts: StackFacts): string {
     `dir=${facts.dir}`,
     `account_id=${facts.accountId}`,
     `region=${facts.region}`,
+    `role=${facts.role}`,
     `role_arn=${facts.roleArn}`,
+    `shared_role_name=${facts.sharedRoleName}`,
     `endpoint_targets=${facts.endpointTargets.join(" ")}`,
     `switchable_endpoints=${facts.switchableEndpoints}`,
     `switchable_endpoints_monthly_usd=${saving}`,
@@ -125,7 +143,13 @@ export function formatStackFacts(facts: StackFacts): string {
 export function stackFacts(argv: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   const { values } = parseCommandLine(
     argv,
-    { stack: { type: "string" }, "github-environment": { type: "boolean" }, outdir: { type: "string" }, help: { type: "boolean", short: "h" } },
+    {
+      stack: { type: "string" },
+      role: { type: "string", default: "deploy" },
+      "github-environment": { type: "boolean" },
+      outdir: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     false,
   );
   if (values.help) return undefined;
@@ -134,7 +158,12 @@ export function stackFacts(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
     throw new UsageError(`--stack must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(stack)}`);
   }
-  const facts = readStackFacts(values.outdir ?? "cdktf.out", stack as Environment);
+  const role = values.role as Role;
+  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}, not ${JSON.stringify(role)}`);
+  if (role === "plan" && values["github-environment"]) {
+    throw new UsageError("--github-environment checks the GitHub environment of a deploy; plan jobs run in none (--role plan)");
+  }
+  const facts = readStackFacts(values.outdir ?? "cdktf.out", stack as Environment, role);
   if (values["github-environment"]) checkGitHubEnvironment(facts, env);
   return formatStackFacts(facts);
 }

@@ -1,4 +1,5 @@
 import { ActionsEnvironmentVariable } from "@cdktf/provider-github/lib/actions-environment-variable";
+import { ActionsVariable } from "@cdktf/provider-github/lib/actions-variable";
 import { DataGithubTeam } from "@cdktf/provider-github/lib/data-github-team";
 import { DataGithubUser } from "@cdktf/provider-github/lib/data-github-user";
 import { RepositoryEnvironment } from "@cdktf/provider-github/lib/repository-environment";
@@ -33,12 +34,14 @@ export interface GitHubEnvironmentsProps {
   /** Repository name, without the owner (the provider's owner). */
   readonly repository: string;
   readonly environments: readonly GitHubEnvironmentSpec[];
+  /** Variables of the repository itself, which jobs outside any environment read too (COALITION_…). Default none. */
+  readonly repositoryVariables?: Readonly<Record<string, string>>;
   readonly provider?: TerraformProvider;
 }
 
 /**
  * The repository's deployment environments: each deployable from its listed branches only, with its reviewers
- * (who may not approve their own runs) and its variables.
+ * (who may not approve their own runs) and its variables; and the repository's own variables.
  */
 export class GitHubEnvironments extends Construct {
   readonly environments: Record<string, RepositoryEnvironment> = {};
@@ -103,6 +106,10 @@ export class GitHubEnvironments extends Construct {
           value,
         });
       }
+    }
+
+    for (const [name, value] of Object.entries(props.repositoryVariables ?? {})) {
+      new ActionsVariable(this, `repository_variable_${toSnakeCase(name)}`, { provider, repository, variableName: name, value });
     }
   }
 }
