@@ -24,9 +24,6 @@ import { names } from "../src/naming/names";
  * image repository, static assets, place index; with a domain (prod), its zone and certificate, the
  * API's custom domain, WAF and SES — plus monitoring and the deploy role.
  */
-/** The Terraform variable naming the role prod's and dev's aws.shared provider assumes in the shared account. */
-export const SHARED_ROLE_VARIABLE = "shared_role_name";
-
 export class ApplicationStack extends AccountStack {
   readonly network: Networking;
   readonly peering: VpcPeering;
@@ -61,15 +58,15 @@ export class ApplicationStack extends AccountStack {
     });
 
     // Deploys accept the peering through the accepter; pull-request plans read it through the read-only reader.
-    const sharedRole = new TerraformVariable(this, SHARED_ROLE_VARIABLE, {
+    const sharedRole = new TerraformVariable(this, names.sharedRoleVariable, {
       type: "string",
       default: names.peeringAccepterRole,
       nullable: false,
       description: `Role the aws.shared provider assumes in the shared account: ${names.peeringAccepterRole} to deploy, ${names.peeringReaderRole} for a read-only plan`,
       validation: [
         {
-          condition: `\${contains(${JSON.stringify([names.peeringAccepterRole, names.peeringReaderRole])}, var.${SHARED_ROLE_VARIABLE})}`,
-          errorMessage: `${SHARED_ROLE_VARIABLE} must be ${names.peeringAccepterRole} or ${names.peeringReaderRole}.`,
+          condition: `\${contains(${JSON.stringify([names.peeringAccepterRole, names.peeringReaderRole])}, var.${names.sharedRoleVariable})}`,
+          errorMessage: `${names.sharedRoleVariable} must be ${names.peeringAccepterRole} or ${names.peeringReaderRole}.`,
         },
       ],
     });

@@ -5,9 +5,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CheckError, UsageError } from "../../src/ci/cli";
-import { readStackFacts, SHARED_ROLE_VARIABLE, stackFacts } from "../../src/ci/stack-facts";
+import { readStackFacts, stackFacts } from "../../src/ci/stack-facts";
 import { names } from "../../src/naming/names";
-import { SHARED_ROLE_VARIABLE as STACK_SHARED_ROLE_VARIABLE } from "../../stacks/application-stack";
 import { definePlatform } from "../../stacks/platform";
 import { exampleConfig } from "../support/synth";
 
@@ -54,8 +53,6 @@ describe("stack-facts on the synthesized platform", () => {
       shared_role_name: stack === "shared" ? "" : "vpc-peering-reader",
     });
     expect(facts.role_arn).toBe(names.roleArn(ACCOUNTS[stack], names.githubActionsPlanRole(stack)));
-    // The same variable the application stacks declare.
-    expect(SHARED_ROLE_VARIABLE).toBe(STACK_SHARED_ROLE_VARIABLE);
   });
 
   it("defaults to the deploy role", () => {

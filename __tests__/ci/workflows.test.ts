@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { ENVIRONMENT_OVERRIDES } from "../../src/config";
 import { REQUIRED_TERRAFORM_VERSION } from "../../src/core/account-stack";
+import { names } from "../../src/naming/names";
 import { definePlatform } from "../../stacks/platform";
 import { have, PREREQUISITES } from "../support/prerequisites";
 import { exampleConfig, synthPlatform } from "../support/synth";
-import { SHARED_ROLE_VARIABLE } from "../../stacks/application-stack";
 import { evaluateExpression, expressionsInScripts, jobResults, type JobResult, loadWorkflows, scriptsOf, type Workflow } from "./workflow-files";
 
 const workflows = loadWorkflows();
@@ -217,7 +217,7 @@ describe("Terraform CI/CD's jobs", () => {
       expect(step.run).not.toMatch(/-lock-timeout|-lock=true/);
       // stack-facts --role plan gives shared_role_name only for prod and dev (stack-facts.test.ts).
       const synthesized = synthPlatform();
-      expect(sorted(app.stacks.filter((stack) => synthesized[stack as keyof typeof synthesized].variable?.[SHARED_ROLE_VARIABLE]))).toEqual(app.applications);
+      expect(sorted(app.stacks.filter((stack) => synthesized[stack as keyof typeof synthesized].variable?.[names.sharedRoleVariable]))).toEqual(app.applications);
     });
 
     it("comments each plan on the pull request", () => {

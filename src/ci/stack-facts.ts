@@ -8,9 +8,6 @@ import { CheckError, parseCommandLine, runCommand, UsageError } from "./cli";
 export const ENDPOINT_SWITCH_VARIABLE = "enable_vpc_endpoints";
 /** An interface endpoint in one zone: 0.01 USD an hour (us-east-1) for 730 hours a month. */
 export const INTERFACE_ENDPOINT_MONTHLY_USD = 7.3;
-/** The Terraform variable naming the role prod's and dev's aws.shared provider assumes in shared (stacks/application-stack.ts). */
-export const SHARED_ROLE_VARIABLE = "shared_role_name";
-
 /** The roles a workflow assumes in a stack's account: the deploy role, or the read-only plan role of pull requests. */
 export const ROLES = ["deploy", "plan"] as const;
 export type Role = (typeof ROLES)[number];
@@ -21,7 +18,7 @@ Prints, as name=value lines for $GITHUB_OUTPUT, what a workflow needs to know ab
 (default --outdir cdktf.out): its folder, account, region, the GitHub Actions role to assume there, and the
 resources behind ${ENDPOINT_SWITCH_VARIABLE}. --role deploy (the default) names ${names.githubActionsRole("{env}" as Environment)}; --role plan
 names the read-only ${names.githubActionsPlanRole("{env}" as Environment)} of pull-request plans and, for a stack declaring
-${SHARED_ROLE_VARIABLE}, the value to give it: ${names.peeringReaderRole}, the role in shared plans read the peering through.
+${names.sharedRoleVariable}, the value to give it: ${names.peeringReaderRole}, the role in shared plans read the peering through.
 With --github-environment (deploy role only: plan jobs run in no environment) it first checks the GitHub
 environment's variables, passed as environment variables: AWS_ACCOUNT_ID (required) must be the stack's
 account, AWS_REGION and ENVIRONMENT (when set) its region and name; it exits 1 if they are not.`;
@@ -84,7 +81,7 @@ export function readStackFacts(outdir: string, stack: Environment, role: Role = 
     region: provider.region,
     role,
     roleArn: names.roleArn(accountId, role === "plan" ? names.githubActionsPlanRole(stack) : names.githubActionsRole(stack)),
-    sharedRoleName: role === "plan" && json.variable?.[SHARED_ROLE_VARIABLE] !== undefined ? names.peeringReaderRole : "",
+    sharedRoleName: role === "plan" && json.variable?.[names.sharedRoleVariable] !== undefined ? names.peeringReaderRole : "",
     endpointTargets,
     switchableEndpoints: endpointTargets.filter((address) => address.startsWith("aws_vpc_endpoint.")).length,
   };

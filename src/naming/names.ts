@@ -20,6 +20,8 @@ export const names = {
   /** Role in the shared account that pull-request plans of prod and dev assume to read the peering side there. */
   peeringReaderRole: "vpc-peering-reader",
   peeringReaderRoleArn: (sharedAccountId: string) => names.roleArn(sharedAccountId, names.peeringReaderRole),
+  /** Terraform variable of prod and dev naming the role their aws.shared provider assumes: the accepter, or the reader for a plan. */
+  sharedRoleVariable: "shared_role_name",
   /** That role's inline policy. */
   peeringReaderPolicy: "vpc-peering-reader",
   /** CloudFormation stacks of the bootstrap: an account's OIDC provider and deploy role; shared's accepter role. */
