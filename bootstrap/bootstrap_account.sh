@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Bootstraps one AWS account for Terraform: the state bucket, the lock table, the GitHub OIDC stack, and
-# in the shared account the state bucket's read grant for prod and dev and the vpc-peering-accepter stack.
+# Bootstraps one AWS account for Terraform: the state bucket, the lock table, the GitHub OIDC stack (deploy and
+# plan roles), and in the shared account the state bucket's read grant for prod and dev and the
+# vpc-peering-accepter stack (the accepter and reader roles).
 # Idempotent: what exists already is checked and left as it is; nothing is ever deleted.
 set -euo pipefail
 
@@ -15,17 +16,21 @@ usage() {
 Usage: $SCRIPT_NAME --environment <$(IFS='|' && echo "${ENVIRONMENTS[*]}")> --github-org ORG --github-repo REPO --profile PROFILE
                    [--region REGION] [--prefix PREFIX]
                    [--prod-account-id ID --dev-account-id ID]   (required for shared, only for shared)
+                   [--administrator-arn ARN]...                 (shared only)
                    [--shared-account-id ID]                     (prod and dev only)
                    [--replace-bucket-policy]
 
 Creates, in the account PROFILE's credentials reach:
   - the state bucket PREFIX-terraform-state-ACCOUNT (versioned, encrypted, public access blocked,
-    TLS-only policy; in shared, read access to shared/terraform.tfstate for github-actions-prod/-dev)
+    TLS-only policy; in shared, read access to shared/terraform.tfstate for the prod and dev deploy and
+    plan roles)
   - the lock table PREFIX-terraform-locks (pay per request)
-  - the stack github-oidc-ENVIRONMENT ($GITHUB_OIDC_TEMPLATE): GitHub's OIDC provider and the role
-    github-actions-ENVIRONMENT with the inline policies terraform-state and infrastructure
+  - the stack github-oidc-ENVIRONMENT ($GITHUB_OIDC_TEMPLATE): GitHub's OIDC provider, the deploy role
+    github-actions-ENVIRONMENT with the inline policies terraform-state and infrastructure, and the
+    read-only plan role github-actions-ENVIRONMENT-plan with terraform-state-read and read-only
   - in shared, the stack $PEERING_ACCEPTER_STACK ($PEERING_ACCEPTER_TEMPLATE): the role
-    $PEERING_ACCEPTER_ROLE, trusted by github-actions-prod and github-actions-dev
+    $PEERING_ACCEPTER_ROLE, trusted by github-actions-prod and github-actions-dev, and the role
+    $PEERING_READER_ROLE, trusted by github-actions-prod-plan and github-actions-dev-plan
 
 Options:
   -e, --environment ENV      shared, prod or dev
@@ -36,18 +41,23 @@ Options:
       --prefix PREFIX        the configuration's prefix (default $DEFAULT_PREFIX)
       --prod-account-id ID   production account (shared only)
       --dev-account-id ID    development account (shared only)
-      --shared-account-id ID shared account (prod and dev): lets the role read the shared state and
-                             assume $PEERING_ACCEPTER_ROLE, as the Terraform stacks declare it
+      --administrator-arn ARN  (shared only, repeatable) a person's IAM role, user or account root that may
+                             also assume $PEERING_ACCEPTER_ROLE and read shared/terraform.tfstate, to operate
+                             prod and dev by hand: the configuration's administrators
+      --shared-account-id ID shared account (prod and dev): lets the roles read the shared state and
+                             assume $PEERING_ACCEPTER_ROLE (the plan role: $PEERING_READER_ROLE), as the
+                             Terraform stacks declare it
       --replace-bucket-policy  replace a state bucket policy that differs from the bootstrap's
   -h, --help                 show this help
 
 Progress goes to stderr; stdout gets NAME=VALUE lines (ACCOUNT_ID, STATE_BUCKET, LOCK_TABLE,
-OIDC_ROLE_ARN and, in shared, PEERING_ACCEPTER_ROLE_ARN). Running it again changes nothing.
+OIDC_ROLE_ARN, PLAN_ROLE_ARN and, in shared, PEERING_ACCEPTER_ROLE_ARN and PEERING_READER_ROLE_ARN).
+Running it again changes nothing.
 EOF
 }
 
 environment="" github_org="" github_repo="" profile="" region=$DEFAULT_REGION prefix=$DEFAULT_PREFIX
-prod_account_id="" dev_account_id="" shared_account_id="" replace_bucket_policy=false
+prod_account_id="" dev_account_id="" shared_account_id="" replace_bucket_policy=false administrator_arns=()
 while [[ $# -gt 0 ]]; do
   if [[ $1 == --*=* ]]; then set -- "${1%%=*}" "${1#*=}" "${@:2}"; fi
   case $1 in
@@ -61,6 +71,7 @@ while [[ $# -gt 0 ]]; do
     --prod-account-id) need_value "$@"; prod_account_id=$2; shift 2 ;;
     --dev-account-id) need_value "$@"; dev_account_id=$2; shift 2 ;;
     --shared-account-id) need_value "$@"; shared_account_id=$2; shift 2 ;;
+    --administrator-arn) need_value "$@"; administrator_arns+=("$2"); shift 2 ;;
     --replace-bucket-policy) replace_bucket_policy=true; shift ;;
     *) usage_error "unknown argument '$1'" ;;
   esac
@@ -79,7 +90,9 @@ if [[ $environment == shared ]]; then
     usage_problem "--prod-account-id and --dev-account-id must be different accounts"
   fi
   [[ -z $shared_account_id ]] || usage_problem "--shared-account-id is for prod and dev, not shared"
+  for arn in ${administrator_arns[@]+"${administrator_arns[@]}"}; do check_administrator_arn --administrator-arn "$arn"; done
 else
+  [[ ${#administrator_arns[@]} -eq 0 ]] || usage_problem "--administrator-arn is only for --environment shared"
   [[ -z $prod_account_id ]] || usage_problem "--prod-account-id is only for --environment shared"
   [[ -z $dev_account_id ]] || usage_problem "--dev-account-id is only for --environment shared"
   [[ -z $shared_account_id ]] || check_account_id --shared-account-id "$shared_account_id"
@@ -105,6 +118,12 @@ desired_bucket_policy() {
   local policy=$STATE_BUCKET_POLICY
   if [[ $environment == shared ]]; then
     policy=$SHARED_STATE_BUCKET_POLICY
+    if [[ ${#administrator_arns[@]} -gt 0 ]]; then
+      local principals
+      printf -v principals '%s","' "${administrator_arns[@]}"
+      policy=$SHARED_STATE_BUCKET_POLICY_WITH_ADMINISTRATORS
+      policy=${policy//'${AdministratorArns}'/${principals%'","'}}
+    fi
     policy=${policy//'${ProdAccountId}'/$prod_account_id}
     policy=${policy//'${DevAccountId}'/$dev_account_id}
   fi
@@ -174,7 +193,7 @@ ensure_state_bucket() {
     log "bucket policy: as it should be"
   elif [[ -z $current || $replace_bucket_policy == true ]]; then
     aws_run s3api put-bucket-policy --bucket "$bucket" --policy "$desired"
-    log "bucket policy: ${current:+replaced, }TLS only${prod_account_id:+, shared state readable by github-actions-prod and github-actions-dev}"
+    log "bucket policy: ${current:+replaced, }TLS only${prod_account_id:+, shared state readable by the prod and dev deploy and plan roles}"
   else
     die "bucket $bucket has a policy that differs from the bootstrap's. Current:
 $current
@@ -220,8 +239,10 @@ ensure_stack() {
     CREATE_COMPLETE | UPDATE_COMPLETE | UPDATE_ROLLBACK_COMPLETE | IMPORT_COMPLETE | IMPORT_ROLLBACK_COMPLETE)
       local body parameters wanted
       body=$(aws_run cloudformation get-template --stack-name "$stack" --query TemplateBody --output text)
+      # A list parameter reads back as "a,b" from AWS; moto writes it as a Python list ['a', 'b'].
       parameters=$(aws_run cloudformation describe-stacks --stack-name "$stack" --output text \
-        --query 'Stacks[0].Parameters[].[ParameterKey,ParameterValue]' | sort)
+        --query 'Stacks[0].Parameters[].[ParameterKey,ParameterValue]' |
+        sed -e $'s/\t\\[\\]$/\t/' -e $'s/\t\\[\'/\t/' -e $'s/\'\\]$//' -e "s/', '/,/g" | sort)
       wanted=$(for pair in "$@"; do printf '%s\t%s\n' "${pair%%=*}" "${pair#*=}"; done | sort)
       if [[ $body == "$(<"$template")" && $parameters == "$wanted" ]]; then
         log "up to date ($status)"
@@ -269,18 +290,24 @@ ensure_stack "$oidc_stack" "$HERE/$GITHUB_OIDC_TEMPLATE" \
   "Environment=$environment" "GitHubOrg=$github_org" "GitHubRepo=$github_repo" \
   "SharedAccountId=$shared_account_id" "ResourcePrefix=$prefix"
 oidc_role_arn=$(stack_output "$oidc_stack" RoleArn)
+plan_role_arn=$(stack_output "$oidc_stack" PlanRoleArn)
 
 if [[ $environment == shared ]]; then
   ensure_stack "$PEERING_ACCEPTER_STACK" "$HERE/$PEERING_ACCEPTER_TEMPLATE" \
-    "ProdAccountId=$prod_account_id" "DevAccountId=$dev_account_id"
+    "ProdAccountId=$prod_account_id" "DevAccountId=$dev_account_id" "AdministratorArns=$(IFS=, && echo "${administrator_arns[*]}")"
   peering_role_arn=$(stack_output "$PEERING_ACCEPTER_STACK" RoleArn)
+  reader_role_arn=$(stack_output "$PEERING_ACCEPTER_STACK" ReaderRoleArn)
 fi
 
 step "$environment: done"
 log "state bucket  $bucket"
 log "lock table    $table"
 log "deploy role   $oidc_role_arn"
-[[ $environment != shared ]] || log "peering role  $peering_role_arn"
+log "plan role     $plan_role_arn"
+if [[ $environment == shared ]]; then
+  log "accepter role $peering_role_arn"
+  log "reader role   $reader_role_arn"
+fi
 
-printf 'ACCOUNT_ID=%s\nSTATE_BUCKET=%s\nLOCK_TABLE=%s\nOIDC_ROLE_ARN=%s\n' "$account_id" "$bucket" "$table" "$oidc_role_arn"
-[[ $environment != shared ]] || printf 'PEERING_ACCEPTER_ROLE_ARN=%s\n' "$peering_role_arn"
+printf 'ACCOUNT_ID=%s\nSTATE_BUCKET=%s\nLOCK_TABLE=%s\nOIDC_ROLE_ARN=%s\nPLAN_ROLE_ARN=%s\n' "$account_id" "$bucket" "$table" "$oidc_role_arn" "$plan_role_arn"
+[[ $environment != shared ]] || printf 'PEERING_ACCEPTER_ROLE_ARN=%s\nPEERING_READER_ROLE_ARN=%s\n' "$peering_role_arn" "$reader_role_arn"

@@ -15,13 +15,17 @@ usage() {
   cat <<EOF
 Usage: $SCRIPT_NAME --shared-profile PROFILE --prod-profile PROFILE --dev-profile PROFILE
                     --github-org ORG --github-repo REPO [--region REGION] [--prefix PREFIX] [--skip-github]
+                    [--replace-bucket-policy] [--administrator-arn ARN]...
 
 Runs, in this order:
-  1/4 bootstrap_account.sh --environment prod    (state bucket, lock table, github-oidc-prod)
+  1/4 bootstrap_account.sh --environment prod    (state bucket, lock table, github-oidc-prod: the OIDC
+                                                  provider, the deploy role and the plan role)
   2/4 bootstrap_account.sh --environment dev     (the same for dev)
   3/4 bootstrap_account.sh --environment shared  (the same, the bucket's read grant for prod and dev,
-                                                  and the vpc-peering-accepter role they assume)
-  4/4 configure_github.sh                        (environments shared, prod, dev and their variables)
+                                                  and the vpc-peering-accepter and vpc-peering-reader
+                                                  roles they assume)
+  4/4 configure_github.sh                        (environments shared, prod, dev with their branch
+                                                  policies and variables; the repository's variables)
 then prints the terraform import commands of each environment (npm run import-commands) on stdout.
 
 Options:
@@ -33,6 +37,11 @@ Options:
   -r, --region REGION           region of the state and stacks (default $DEFAULT_REGION)
       --prefix PREFIX           the configuration's prefix (default $DEFAULT_PREFIX)
       --skip-github             leave out step 4 (run configure_github.sh later)
+      --replace-bucket-policy   replace a state bucket policy that differs from the bootstrap's (e.g. one an
+                                earlier bootstrap wrote, before the plan roles could read the shared state)
+      --administrator-arn ARN   (repeatable) a person's IAM role, user or account root that may also assume
+                                vpc-peering-accepter and read shared/terraform.tfstate, to operate prod and
+                                dev by hand: the configuration's administrators (passed to step 3)
   -h, --help                    show this help
 
 Needs the AWS CLI, Node and this project's dependencies (npm ci), and gh unless --skip-github.
@@ -41,7 +50,7 @@ EOF
 }
 
 shared_profile="" prod_profile="" dev_profile="" github_org="" github_repo=""
-region=$DEFAULT_REGION prefix=$DEFAULT_PREFIX skip_github=false
+region=$DEFAULT_REGION prefix=$DEFAULT_PREFIX skip_github=false replace=() administrators=()
 while [[ $# -gt 0 ]]; do
   if [[ $1 == --*=* ]]; then set -- "${1%%=*}" "${1#*=}" "${@:2}"; fi
   case $1 in
@@ -54,6 +63,8 @@ while [[ $# -gt 0 ]]; do
     -r | --region) need_value "$@"; region=$2; shift 2 ;;
     --prefix) need_value "$@"; prefix=$2; shift 2 ;;
     --skip-github) skip_github=true; shift ;;
+    --replace-bucket-policy) replace=(--replace-bucket-policy); shift ;;
+    --administrator-arn) need_value "$@"; check_administrator_arn --administrator-arn "$2"; administrators+=(--administrator-arn "$2"); shift 2 ;;
     *) usage_error "unknown argument '$1'" ;;
   esac
 done
@@ -85,7 +96,7 @@ if [[ $shared_account_id == "$prod_account_id" || $shared_account_id == "$dev_ac
   die "the three profiles must reach three different accounts"
 fi
 
-common=(--github-org "$github_org" --github-repo "$github_repo" --region "$region" --prefix "$prefix")
+common=(--github-org "$github_org" --github-repo "$github_repo" --region "$region" --prefix "$prefix" ${replace[@]+"${replace[@]}"})
 
 step "Step 1/4: prod"
 "$HERE/bootstrap_account.sh" --environment prod --profile "$prod_profile" "${common[@]}" \
@@ -95,7 +106,7 @@ step "Step 2/4: dev"
   --shared-account-id "$shared_account_id" >"$WORK_DIR/dev.out"
 step "Step 3/4: shared"
 "$HERE/bootstrap_account.sh" --environment shared --profile "$shared_profile" "${common[@]}" \
-  --prod-account-id "$prod_account_id" --dev-account-id "$dev_account_id" >"$WORK_DIR/shared.out"
+  --prod-account-id "$prod_account_id" --dev-account-id "$dev_account_id" ${administrators[@]+"${administrators[@]}"} >"$WORK_DIR/shared.out"
 
 step "Step 4/4: GitHub environments"
 if [[ $skip_github == true ]]; then
@@ -106,13 +117,14 @@ else
     --shared-account-id "$shared_account_id" --prod-account-id "$prod_account_id" --dev-account-id "$dev_account_id"
 fi
 
-step "deploy roles"
+step "roles"
 for env in shared prod dev; do
-  log "$env: $(sed -n 's/^OIDC_ROLE_ARN=//p' "$WORK_DIR/$env.out")"
+  log "$env: $(sed -n 's/^OIDC_ROLE_ARN=//p' "$WORK_DIR/$env.out") (plan: $(sed -n 's/^PLAN_ROLE_ARN=//p' "$WORK_DIR/$env.out"))"
 done
 log "peering accepter: $(sed -n 's/^PEERING_ACCEPTER_ROLE_ARN=//p' "$WORK_DIR/shared.out")"
+log "peering reader: $(sed -n 's/^PEERING_READER_ROLE_ARN=//p' "$WORK_DIR/shared.out")"
 
-step "terraform import commands (stdout), to adopt the bootstrap's OIDC provider, role and policies"
+step "terraform import commands (stdout), to adopt the bootstrap's OIDC provider, deploy and plan roles and their policies"
 for env in shared prod dev; do
   account_variable="${env}_account_id"
   (

@@ -4,9 +4,9 @@ import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { Aspects, LocalBackend, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { APPLICATION_ENVIRONMENTS, ENVIRONMENTS, type Environment, type PlatformConfig } from "../src/config";
-import { deploymentBranches, githubEnvironmentVariables } from "../src/bootstrap/github-environments";
+import { deploymentBranches, githubEnvironmentVariables, githubRepositoryVariables } from "../src/bootstrap/github-environments";
 import { GitHubEnvironments, type Reviewers } from "../src/constructs/github-environments";
-import { PeeringAccepterRole } from "../src/constructs/peering-accepter-role";
+import { PeeringRole } from "../src/constructs/peering-role";
 import { StateStorage } from "../src/constructs/state-storage";
 import { platformTags, REQUIRED_TERRAFORM_VERSION } from "../src/core/account-stack";
 import { SecurityGuardrails } from "../src/guardrails/aspect";
@@ -29,7 +29,7 @@ export interface BootstrapStackProps {
 /**
  * What Terraform itself needs before the env stacks can run, declared as code instead of the bootstrap
  * scripts: in each account the state bucket, the lock table and the GitHub OIDC provider; in shared the
- * role prod and dev assume to accept their peering; and the repository's GitHub environments. Its own
+ * role prod and dev assume to accept their peering; and the repository's GitHub environments and variables. Its own
  * state is local (the buckets it creates cannot hold it), and each account has its own aliased provider.
  */
 export class BootstrapStack extends ReadableStack {
@@ -53,6 +53,7 @@ export class BootstrapStack extends ReadableStack {
         prefix: config.prefix,
         accountId: config.accounts[env].accountId,
         sharedStateReaders: env === "shared" ? applicationAccounts : undefined,
+        administratorArns: env === "shared" ? config.administrators : undefined,
       });
       new IamOpenidConnectProvider(this, `${env}_github_oidc_provider`, {
         provider,
@@ -62,12 +63,9 @@ export class BootstrapStack extends ReadableStack {
       });
     }
 
-    new PeeringAccepterRole(this, "peering_accepter", {
-      provider: this.accountProviders.shared,
-      sharedAccountId: config.accounts.shared.accountId,
-      region: config.region,
-      requesters: applicationAccounts,
-    });
+    const peering = { provider: this.accountProviders.shared, sharedAccountId: config.accounts.shared.accountId, region: config.region, requesters: applicationAccounts };
+    new PeeringRole(this, "peering_accepter", { ...peering, administratorArns: config.administrators });
+    new PeeringRole(this, "peering_reader", { ...peering, readOnly: true });
 
     if (props.manageGitHub ?? true) {
       const [owner, repository] = config.github.repo.split("/");
@@ -81,6 +79,7 @@ export class BootstrapStack extends ReadableStack {
           reviewers: props.reviewers?.[env],
           canAdminsBypass: ADMINS_MAY_BYPASS[env],
         })),
+        repositoryVariables: githubRepositoryVariables({ accounts: config.accounts, region: config.region }),
       });
     }
   }

@@ -28,6 +28,14 @@ run "apply" {
     error_message = "The accepter role carries its inline policy."
   }
   assert {
+    condition     = aws_iam_role_policy.peering_reader_policy.role == aws_iam_role.peering_reader_role.name && aws_iam_role.peering_reader_role.name == "vpc-peering-reader"
+    error_message = "The reader role carries its inline policy."
+  }
+  assert {
+    condition     = [for arn in jsondecode(aws_s3_bucket_policy.shared_state_policy.policy).Statement[2].Condition.ArnEquals["aws:PrincipalArn"] : split("/", arn)[1]] == ["github-actions-prod", "github-actions-dev", "github-actions-prod-plan", "github-actions-dev-plan"]
+    error_message = "The prod and dev deploy and plan roles read the shared state."
+  }
+  assert {
     condition     = aws_iam_openid_connect_provider.prod_github_oidc_provider.url == "https://token.actions.githubusercontent.com"
     error_message = "Each account has GitHub's OIDC provider."
   }

@@ -1,7 +1,7 @@
 /**
  * A small, independent reading of a CloudFormation template for given parameter values, the way
  * CloudFormation resolves it: parameter defaults and constraints, rules, conditions, Ref, Fn::Sub,
- * Fn::If and AWS::NoValue. It covers what the bootstrap templates use and throws on anything else.
+ * Fn::If, Fn::Join, AWS::NoValue and CommaDelimitedList parameters (a Ref to one is its list of items). It covers what the bootstrap templates use and throws on anything else.
  */
 
 const NO_VALUE = Symbol("AWS::NoValue");
@@ -21,6 +21,7 @@ export function evaluateTemplate(
   pseudo: { accountId: string; region: string },
 ): Evaluation {
   const parameters: Record<string, string> = {};
+  const lists = new Set<string>();
   for (const [name, spec] of Object.entries<any>(template.Parameters ?? {})) {
     const value = given[name] ?? spec.Default;
     if (value === undefined) throw new ParameterError(`parameter ${name} has no value`);
@@ -29,6 +30,7 @@ export function evaluateTemplate(
     if (spec.MinLength !== undefined && value.length < spec.MinLength) throw new ParameterError(`${name}: too short`);
     if (spec.MaxLength !== undefined && value.length > spec.MaxLength) throw new ParameterError(`${name}: too long`);
     parameters[name] = value;
+    if (spec.Type === "CommaDelimitedList") lists.add(name);
   }
   for (const name of Object.keys(given)) if (!(name in parameters)) throw new ParameterError(`unknown parameter ${name}`);
   const pseudoParameters: Record<string, string> = { "AWS::AccountId": pseudo.accountId, "AWS::Region": pseudo.region, "AWS::Partition": "aws" };
@@ -66,11 +68,16 @@ export function evaluateTemplate(
       if (value.Ref === "AWS::NoValue") return NO_VALUE;
       const resolved = parameters[value.Ref] ?? pseudoParameters[value.Ref];
       if (resolved === undefined) throw new Error(`Ref to ${value.Ref}, which is not a parameter`);
-      return resolved;
+      return lists.has(value.Ref) ? (resolved === "" ? [] : resolved.split(",")) : resolved;
+    }
+    if (keys.length === 1 && keys[0] === "Fn::Join") {
+      const [separator, items] = value["Fn::Join"];
+      return (resolve(items) as string[]).join(separator);
     }
     if (keys.length === 1 && keys[0] === "Fn::Sub") {
       if (typeof value["Fn::Sub"] !== "string") throw new Error("only the string form of Fn::Sub is read");
       return value["Fn::Sub"].replace(/\$\{([^}]+)\}/g, (_: string, name: string) => {
+        if (lists.has(name)) throw new Error(`Fn::Sub names the list parameter \${${name}}`);
         const resolved = parameters[name] ?? pseudoParameters[name];
         if (resolved === undefined) throw new Error(`Fn::Sub names \${${name}}, which is not a parameter`);
         return resolved;

@@ -40,8 +40,10 @@ describe("generated bootstrap files", () => {
       "lock_table_name civic",
       "state_key dev",
       "github_actions_role prod",
+      "github_actions_plan_role dev",
       "github_oidc_provider_arn 123456789012",
       'echo "$PEERING_ACCEPTER_ROLE"',
+      'echo "$PEERING_READER_ROLE"',
       "github_environment_variables prod 123456789012 eu-west-1",
     ].join("\n");
     const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
@@ -51,8 +53,10 @@ describe("generated bootstrap files", () => {
       names.lockTable("civic"),
       names.stateKey("dev"),
       names.githubActionsRole("prod"),
+      names.githubActionsPlanRole("dev"),
       names.githubOidcProviderArn("123456789012"),
       names.peeringAccepterRole,
+      names.peeringReaderRole,
       "AWS_ACCOUNT_ID=123456789012",
       "ENVIRONMENT=prod",
       "AWS_REGION=eu-west-1",
@@ -60,13 +64,15 @@ describe("generated bootstrap files", () => {
     ]);
   });
 
-  it("give bash the bucket policies of the builder, with placeholders bash replaces", () => {
+  it("give bash the bucket policies of the builder, with placeholders bash replaces (all of them: the shared one names the deploy and plan roles)", () => {
     const script = `. ${JSON.stringify(path.join(BOOTSTRAP_DIR, "lib", "generated.sh"))}
 p=$SHARED_STATE_BUCKET_POLICY
 p=\${p//'\${ProdAccountId}'/200000000002}; p=\${p//'\${DevAccountId}'/300000000003}
 p=\${p//'\${ResourcePrefix}'/civic}; p=\${p//'\${AWS::AccountId}'/100000000001}
 printf '%s' "$p"`;
     const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
+    expect(result.stdout).not.toContain("${");
+    expect(result.stdout).toContain("role/github-actions-dev-plan");
     expect(JSON.parse(result.stdout)).toEqual(
       stateBucketPolicy({
         prefix: "civic",
@@ -130,5 +136,30 @@ describe("the bootstrap's input rules agree with the configuration's", () => {
 
   it.each(["123456789012", "12345678901", "1234567890123", "12345678901a"])("account id %j", (value) => {
     expect(matches(INPUT_PATTERNS.accountId, value)).toBe(configAccepts(["accounts", "prod", "accountId"], value));
+  });
+
+  it.each([
+    "arn:aws:iam::111111111111:role/Admin",
+    "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0a1b",
+    "arn:aws:iam::111111111111:user/ops",
+    "arn:aws:iam::111111111111:root",
+    "arn:aws:iam::111111111111:role/Admin*",
+    "arn:aws:iam::*:role/Admin",
+    "arn:aws-cn:iam::111111111111:role/Admin",
+    "arn:aws:iam::1111:role/Admin",
+    "arn:aws:iam::111111111111:group/admins",
+    "arn:aws:sts::111111111111:assumed-role/Admin/alice",
+    "arn:aws:iam::111111111111:role/a b",
+    "111111111111",
+  ])("administrator %j", (value) => {
+    const tree = exampleTree();
+    tree.administrators = [value];
+    let accepted = true;
+    try {
+      parseConfig(tree);
+    } catch {
+      accepted = false;
+    }
+    expect(matches(INPUT_PATTERNS.administratorArn, value)).toBe(accepted);
   });
 });

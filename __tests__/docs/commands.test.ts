@@ -36,8 +36,8 @@ interface RunCheck {
   readonly mentions?: string | RegExp;
   /** The program that must be installed; without it the row is skipped with a warning. */
   readonly tool?: string;
-  /** Further assertions after a successful run. */
-  readonly verify?: () => void;
+  /** Further assertions after a successful run, given the documented command. */
+  readonly verify?: (command: string) => void;
 }
 
 interface ExistsCheck {
@@ -92,6 +92,24 @@ const vitestHelp: Check = { how: "help", argv: ["npx", "vitest", "run", "--help"
 const shell = (command: string): Check => ({ how: "run", argv: ["bash", "-c", command], subject: command });
 const stackDirs = ["shared", "prod", "dev"].map((stack) => path.join(ROOT, "cdktf.out", "stacks", stack));
 
+/**
+ * A Terraform command run in a stack's folder: besides its usage, every address it names (`-target=…`, the
+ * address `terraform import` takes) must exist in that stack as `npm run synth` (checked first) writes it.
+ */
+function addressed(stack: "shared" | "prod" | "dev", check: Check): Check {
+  if (check.how === "exists") throw new Error("addressed: a command that runs");
+  return {
+    ...check,
+    verify: (command) => {
+      const json = JSON.parse(readFileSync(path.join(ROOT, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"));
+      const declared = new Set(Object.entries(json.resource as Record<string, object>).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)));
+      const named = [...command.matchAll(/-target=(\S+)/g)].map((m) => m[1]).concat([...command.matchAll(/terraform import (\S+)/g)].map((m) => m[1]));
+      expect(named.length, command).toBeGreaterThan(0);
+      for (const address of named) expect(declared.has(address), `${address} in ${stack}`).toBe(true);
+    },
+  };
+}
+
 /** Checked in this order: `npm run synth` first, since the `cd cdktf.out/stacks/…` rows need its output. */
 const COMMANDS: Record<string, Check> = {
   "npm run synth": {
@@ -136,17 +154,24 @@ const COMMANDS: Record<string, Check> = {
 
   // docs/deploy.md
   "npm run diff -- prod": npmHelp("diff", "cdktf diff"),
-  "npm run deploy -- shared": npmHelp("deploy", "cdktf deploy"),
-  "npm run deploy -- prod dev": npmHelp("deploy", "cdktf deploy"),
+  "npm run deploy -- shared prod dev": npmHelp("deploy", "cdktf deploy"),
   "export COALITION_CONFIG=./platform.yaml": shell("export COALITION_CONFIG=./platform.yaml"),
   "terraform init": terraformHelp("init"),
-  "AWS_PROFILE=shared-admin terraform apply -target=aws_iam_policy.boundary_policy -target=aws_iam_role.github_oidc_role -target=aws_iam_role_policy.github_oidc_state_policy -target=aws_iam_role_policy.github_oidc_infrastructure_policy":
-    terraformHelp("apply"),
+  "AWS_PROFILE=shared-admin terraform apply -target=aws_iam_policy.boundary_policy -target=aws_iam_role.github_oidc_role -target=aws_iam_role_policy.github_oidc_state_policy -target=aws_iam_role_policy.github_oidc_infrastructure_policy -target=aws_iam_role.github_oidc_plan_role -target=aws_iam_role_policy.github_oidc_plan_state_policy -target=aws_iam_role_policy.github_oidc_plan_read_policy":
+    addressed("shared", terraformHelp("apply")),
   "terraform apply -var enable_vpc_endpoints=false": terraformHelp("apply"),
 
+  // docs/operations.md
+  "AWS_PROFILE=prod-admin npm run diff -- prod": npmHelp("diff", "cdktf diff"),
+  "AWS_PROFILE=shared-admin npm run deploy -- shared": npmHelp("deploy", "cdktf deploy"),
+  "AWS_PROFILE=prod-admin npm run deploy -- prod --ignore-missing-stack-dependencies": { ...npmHelp("deploy", "--ignore-missing-stack-dependencies") },
+  "AWS_PROFILE=dev-admin npm run deploy -- dev --ignore-missing-stack-dependencies": { ...npmHelp("deploy", "--ignore-missing-stack-dependencies") },
+  "AWS_PROFILE=prod-admin terraform import aws_iam_role.github_oidc_plan_role github-actions-prod-plan": addressed("prod", terraformHelp("import")),
+  "AWS_PROFILE=prod-admin terraform force-unlock 9b2f2c57-7c8e-2d6a-4d1b-0b6a9b1c2d3e": terraformHelp("force-unlock"),
+
   // docs/guardrails.md
-  "AWS_PROFILE=prod-admin terraform apply -target=aws_iam_policy.boundary_policy -target=aws_iam_role.github_oidc_role -target=aws_iam_role_policy.github_oidc_state_policy -target=aws_iam_role_policy.github_oidc_infrastructure_policy":
-    terraformHelp("apply"),
+  "AWS_PROFILE=prod-admin terraform apply -target=aws_iam_policy.boundary_policy -target=aws_iam_role.github_oidc_role -target=aws_iam_role_policy.github_oidc_state_policy -target=aws_iam_role_policy.github_oidc_infrastructure_policy -target=aws_iam_role.github_oidc_plan_role -target=aws_iam_role_policy.github_oidc_plan_state_policy -target=aws_iam_role_policy.github_oidc_plan_read_policy":
+    addressed("prod", terraformHelp("apply")),
 
   // docs/bootstrap.md
   "bootstrap/bootstrap_all.sh --shared-profile shared-admin --prod-profile prod-admin --dev-profile dev-admin --github-org your-org --github-repo coalition-builder [--region us-east-1] [--prefix coalition] [--skip-github] > imports.txt":
@@ -186,6 +211,7 @@ const COMMANDS: Record<string, Check> = {
 
   // docs/ci-cd.md
   "npm run --silent stack-facts -- --stack <env> --github-environment": npmHelp("stack-facts"),
+  "npm run --silent stack-facts -- --stack <env> --role plan": npmHelp("stack-facts"),
   "terraform show -json tfplan > plan.json": terraformHelp("show"),
   "npm run --silent plan-comment -- --stack dev --env dev --summary-url <run url> plan.json": npmHelp("plan-comment"),
   "terraform output -json > outputs.json": terraformHelp("output"),
@@ -291,7 +317,7 @@ describe.each(Object.entries(COMMANDS))("%s", (command, check) => {
     expect(result.status, `${command}\n${result.output}`).toBe(0);
     if (typeof check.mentions === "string") expect(result.output).toContain(check.mentions);
     else if (check.mentions) expect(result.output).toMatch(check.mentions);
-    check.verify?.();
+    check.verify?.(command);
   }, 120_000);
 });
 

@@ -1,5 +1,5 @@
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -86,9 +86,7 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
 
   it("lets the cdktf CLI work on the emulator through local:cdktf: the same stacks, nothing to change", () => {
     const plain = (result: SpawnSyncReturns<string>) => stripVTControlCharacters(`${result.stdout}${result.stderr}`);
-    const diff = npm("local:cdktf", "diff", "prod");
-    expect(diff.status, plain(diff)).toBe(0);
-    expect(plain(diff)).toMatch(/^prod\s+No changes\. Your infrastructure matches the configuration\./m);
+    // A deploy plans first: no change planned, nothing applied.
     const deploy = npm("local:cdktf", "deploy", "shared", "prod", "dev", "--auto-approve");
     expect(deploy.status, plain(deploy)).toBe(0);
     for (const stack of ENVIRONMENTS) expect(plain(deploy)).toMatch(new RegExp(`^${stack}\\s+No changes\\.`, "m"));
@@ -96,6 +94,46 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
     // cdktf worked in the workspace, where local:up keeps the stacks.
     expect(existsSync(path.join(dir, "manifest.json"))).toBe(true);
   });
+
+  it("plans every stack as a pull request does: with the plan roles, -lock=false, shared read through vpc-peering-reader", async () => {
+    // The workspace's profiles, each assuming its account's plan role instead of the administrator role.
+    const awsDir = mkdtempSync(path.join(tmpdir(), "coalition-plan-roles-"));
+    const profiles = readFileSync(path.join(dir, "aws", "config"), "utf8").replace(
+      /^\[profile (shared|prod|dev)\]\nrole_arn = (arn:aws:iam::\d{12}:role\/).*$/gm,
+      (_, profile: Environment, account: string) => `[profile ${profile}]\nrole_arn = ${account}${names.githubActionsPlanRole(profile)}`,
+    );
+    writeFileSync(path.join(awsDir, "config"), profiles);
+    expect(readFileSync(path.join(awsDir, "config"), "utf8")).toContain(`role_arn = arn:aws:iam::${accountOf("prod")}:role/github-actions-prod-plan`);
+    const cliConfig = path.join(dir, "terraform", "cli.tfrc");
+    const planEnv = {
+      ...env,
+      AWS_CONFIG_FILE: path.join(awsDir, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "aws", "credentials"),
+      TF_IN_AUTOMATION: "1",
+      ...(existsSync(cliConfig) ? { TF_CLI_CONFIG_FILE: cliConfig } : {}),
+    };
+    const plan = (stack: Environment) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const args = [`-chdir=${path.join(dir, "stacks", stack)}`, "plan", "-lock=false", "-input=false", "-no-color", "-detailed-exitcode"];
+        if (stack !== "shared") args.push("-var", "shared_role_name=vpc-peering-reader");
+        const child = spawn("terraform", args, { env: planEnv });
+        let output = "";
+        child.stdout.on("data", (chunk) => (output += chunk));
+        child.stderr.on("data", (chunk) => (output += chunk));
+        child.on("close", (code) => resolve({ code, output }));
+      });
+    // The roles exist as the stacks declare them (moto enforces no IAM: the policies are proven by simulation).
+    for (const stack of ENVIRONMENTS) {
+      expect(aws(stack, ["iam", "get-role", "--role-name", names.githubActionsPlanRole(stack)]).Role.AssumeRolePolicyDocument).toBeDefined();
+    }
+    expect(aws("shared", ["iam", "get-role", "--role-name", names.peeringReaderRole]).Role.RoleName).toBe("vpc-peering-reader");
+    const results = await Promise.all(ENVIRONMENTS.map(plan));
+    ENVIRONMENTS.forEach((stack, i) => {
+      process.stdout.write(`\n$ terraform plan -lock=false (${stack}, plan role)\n${results[i].output.slice(-2000)}`);
+      expect(results[i].code, `${stack}: ${results[i].output.slice(-3000)}`).toBe(0);
+      expect(results[i].output).toContain("No changes.");
+    });
+  }, 300_000);
 
   it("local:up again reuses the emulator and its bootstrap, and converges with no changes", () => {
     const again = npm("local:up");

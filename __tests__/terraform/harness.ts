@@ -15,10 +15,10 @@ export const terraformAvailable = have("terraform");
 /**
  * For every stack synthesized from `config`: terraform init (no backend), then terraform test, which validates
  * the configuration and applies the whole stack against mocked providers with the run blocks of
- * mock/<stack>.tftest.hcl (with `firstRunOnly`, only the first, which applies the stack as configured). Resources
- * the stack imports are overridden too: Terraform cannot import from a mock provider.
+ * mock/<stack>.tftest.hcl. Resources the stack imports are overridden too: Terraform cannot import from a mock
+ * provider.
  */
-export function describeStacksUnderTerraform(label: string, config: PlatformConfig, firstRunOnly = false): { stackDir: (name: string) => string } {
+export function describeStacksUnderTerraform(label: string, config: PlatformConfig): { stackDir: (name: string) => string } {
   const outdir = mkdtempSync(path.join(tmpdir(), "coalition-synth-"));
   const stackDir = (name: string) => path.join(outdir, "stacks", name);
   const env = terraformEnvironment();
@@ -36,14 +36,13 @@ export function describeStacksUnderTerraform(label: string, config: PlatformConf
         expect(init.output, "terraform init").toContain("Terraform has been successfully initialized");
         const stack = JSON.parse(readFileSync(path.join(stackDir(name), "cdk.tf.json"), "utf8"));
         const imported = ((stack.import ?? []) as { to: string }[]).map(({ to }) => `override_resource {\n  target = ${to}\n}\n`);
-        const file = readFileSync(path.join(__dirname, "mock", `${name}.tftest.hcl`), "utf8");
-        const blocks = firstRunOnly ? firstRunBlock(file) : file;
+        const runs = readFileSync(path.join(__dirname, "mock", `${name}.tftest.hcl`), "utf8");
         const header = [
           name === "shared" ? mockProviders() : mockProviders(["shared"]),
           ...(name === "shared" ? [] : [sharedStateOverride()]),
           ...imported,
         ].join("\n");
-        writeFileSync(path.join(stackDir(name), `${name}.tftest.hcl`), `${header}\n${blocks}`);
+        writeFileSync(path.join(stackDir(name), `${name}.tftest.hcl`), `${header}\n${runs}`);
       }, 120_000);
 
       it("is valid and applies in full against mocked providers (terraform test)", () => {
@@ -54,13 +53,6 @@ export function describeStacksUnderTerraform(label: string, config: PlatformConf
     });
   });
   return { stackDir };
-}
-
-/** The first `run "…" { … }` block of a test file. */
-export function firstRunBlock(file: string): string {
-  const block = /^run "[^"]+" \{\n[\s\S]*?^\}\n/m.exec(file)?.[0];
-  if (!block) throw new Error("the test file has no run block");
-  return block;
 }
 
 /** Addresses of the resources a stack protects with `lifecycle.prevent_destroy`. */

@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { expect, it } from "vitest";
@@ -9,12 +9,22 @@ import { terraform, terraformEnvironment } from "../support/terraform";
 import { describeStacksUnderTerraform, judgeTerraformTest, protectedAddresses, terraformAvailable } from "./harness";
 import { mockProviders } from "./mock-providers";
 
-const { stackDir } = describeStacksUnderTerraform("example configuration", exampleConfig());
+// The example, adopting what the CloudFormation bootstrap created (provider, roles, inline policies) through import
+// blocks, as a first real deploy does: the whole stack applies with them (the mock overrides what is imported).
+const { stackDir } = describeStacksUnderTerraform(
+  "example configuration, adopting the bootstrap",
+  exampleConfig((tree) => {
+    for (const env of ["shared", "prod", "dev"]) tree.accounts[env].githubOidc = { adoptBootstrap: true };
+  }),
+);
 
 it.skipIf(!terraformAvailable)("fails terraform test when an assertion does not hold (the harness can fail)", () => {
   const env = terraformEnvironment();
   const dir = mkdtempSync(path.join(tmpdir(), "coalition-broken-"));
-  copyFileSync(path.join(stackDir("shared"), "cdk.tf.json"), path.join(dir, "cdk.tf.json"));
+  // Without its import blocks, which a mock provider cannot take.
+  const stack = JSON.parse(readFileSync(path.join(stackDir("shared"), "cdk.tf.json"), "utf8"));
+  delete stack.import;
+  writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack));
   writeFileSync(
     path.join(dir, "broken.tftest.hcl"),
     `${mockProviders()}\nrun "apply" {\n  command = apply\n  assert {\n    condition     = aws_vpc.network_vpc.cidr_block == "10.9.0.0/16"\n    error_message = "wrong range"\n  }\n}\n`,

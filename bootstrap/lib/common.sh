@@ -52,6 +52,14 @@ check_environment() { check "$1" "$2" "^($(IFS='|' && echo "${ENVIRONMENTS[*]}")
 check_github_owner() { check "$1" "$2" "$GITHUB_OWNER_PATTERN" "a GitHub organization or user name"; }
 check_github_repo_name() { check "$1" "$2" "$GITHUB_REPO_NAME_PATTERN" "a GitHub repository name (without the owner)"; }
 
+# check_administrator_arn FLAG VALUE: a full IAM role, user or root ARN of the aws partition, no wildcard.
+check_administrator_arn() {
+  if [[ $2 == *[*?]* ]]; then
+    usage_problem "$1 must not contain a wildcard (* or ?): name each principal, not '$2'"
+  elif [[ ! $2 =~ $ADMINISTRATOR_ARN_PATTERN ]]; then
+    usage_problem "$1 must be the full ARN of an IAM role, user or account root in the aws partition, not '$2'"
+  fi
+}
 check_prefix() {
   check "$1" "$2" "$PREFIX_PATTERN" "lower-case letters, digits and single inner hyphens, starting with a letter"
   if [[ -n $2 && (${#2} -lt $PREFIX_MIN_LENGTH || ${#2} -gt $PREFIX_MAX_LENGTH) ]]; then

@@ -12,6 +12,8 @@ export const INPUT_PATTERNS = {
   githubOwner: "^[A-Za-z0-9][A-Za-z0-9-]{0,38}$",
   /** The name part of `github.repo`. */
   githubRepoName: "^[A-Za-z0-9._-]{1,100}$",
+  /** An entry of the configuration's `administrators` (wildcards are refused before, with their own message). */
+  administratorArn: "^arn:aws:iam::[0-9]{12}:(root|role/[A-Za-z0-9_+=,.@/-]{1,512}|user/[A-Za-z0-9_+=,.@/-]{1,512})$",
 } as const;
 
 export const PREFIX_LENGTH = { min: 2, max: 20 } as const;

@@ -1,13 +1,19 @@
 import { ENVIRONMENTS, type Environment, loadConfig } from "../config";
 import { names } from "../naming/names";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubTrustPolicy } from "../policies/github-trust";
+import { planRoleDescription } from "../constructs/github-oidc";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubPlanTrustPolicy, githubTrustPolicy } from "../policies/github-trust";
 import { infrastructurePolicy } from "../policies/infrastructure";
 import {
   PEERING_ACCEPTER_DESCRIPTION,
+  PEERING_READER_DESCRIPTION,
   peeringAccepterPolicy,
   peeringAccepterTrustPolicy,
+  peeringReaderPolicy,
+  peeringReaderTrustPolicy,
 } from "../policies/peering-accepter";
-import { terraformStatePolicy } from "../policies/terraform-state";
+import { planReadPolicy } from "../policies/plan";
+import { terraformStatePolicy, terraformStateReadPolicy } from "../policies/terraform-state";
+import { isDeepStrictEqual } from "node:util";
 import { type Json, type TemplateCondition, VariantMerger } from "./cloudformation";
 import { INPUT_PATTERNS, PREFIX_LENGTH } from "./inputs";
 
@@ -17,6 +23,23 @@ const REGION = "${AWS::Region}";
 const PREFIX = "${ResourcePrefix}";
 const REPO = "${GitHubOrg}/${GitHubRepo}";
 const SHARED_ACCOUNT = "${SharedAccountId}";
+/** Stands for the AdministratorArns list parameter in the builders' output; listParameter makes it a Ref. */
+const ADMINISTRATORS = "${AdministratorArns}";
+
+/** Replaces every one-item list holding only `placeholder` (as Fn::Sub) with a Ref to that list parameter. */
+function listParameter(value: Json, placeholder: string): Json {
+  const name = placeholder.slice(2, -1);
+  const visit = (node: Json): Json => {
+    if (Array.isArray(node)) {
+      const [only] = node;
+      if (node.length === 1 && isDeepStrictEqual(only, { "Fn::Sub": placeholder })) return { Ref: name };
+      return node.map(visit);
+    }
+    if (node !== null && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([key, inner]) => [key, visit(inner as Json)]));
+    return node;
+  };
+  return visit(value);
+}
 
 /** The same text as the env stacks' GitHubOidc construct gives the role, so adopting it changes nothing. */
 export function deployRoleDescription(environment: string, repo: string): string {
@@ -47,24 +70,42 @@ const OIDC_CONDITIONS: readonly TemplateCondition<OidcVariant>[] = [
   },
 ];
 
-/** The deploy role's properties for one variant, straight from the policy builders. */
-function deployRoleProperties({ environment, sharedAccount }: OidcVariant): Json {
+/** What the builders take for one variant: the account, and the shared account's id when SharedAccountId is set. */
+function variantInput({ environment, sharedAccount }: OidcVariant) {
   const account = { environment, accountId: ACCOUNT, region: REGION, prefix: PREFIX };
-  const roleName = names.githubActionsRole(environment);
+  const sharedAccountId = sharedAccount ? SHARED_ACCOUNT : undefined;
+  return { account, sharedAccountId, peeringAccountIds: sharedAccount ? [SHARED_ACCOUNT] : [] };
+}
+
+/** The deploy role's properties for one variant, straight from the policy builders. */
+function deployRoleProperties(variant: OidcVariant): Json {
+  const { account, sharedAccountId, peeringAccountIds } = variantInput(variant);
+  const roleName = names.githubActionsRole(variant.environment);
   return {
     RoleName: roleName,
-    Description: deployRoleDescription(environment, REPO),
+    Description: deployRoleDescription(variant.environment, REPO),
     MaxSessionDuration: 3600,
-    AssumeRolePolicyDocument: githubTrustPolicy({ environment, repo: REPO, accountId: ACCOUNT }) as unknown as Json,
+    AssumeRolePolicyDocument: githubTrustPolicy({ environment: variant.environment, repo: REPO, accountId: ACCOUNT }) as unknown as Json,
     Policies: [
-      {
-        PolicyName: names.githubStatePolicy,
-        PolicyDocument: terraformStatePolicy({ ...account, sharedAccountId: sharedAccount ? SHARED_ACCOUNT : undefined }) as unknown as Json,
-      },
-      {
-        PolicyName: names.githubInfrastructurePolicy,
-        PolicyDocument: infrastructurePolicy({ ...account, peeringAccountIds: sharedAccount ? [SHARED_ACCOUNT] : [] }) as unknown as Json,
-      },
+      { PolicyName: names.githubStatePolicy, PolicyDocument: terraformStatePolicy({ ...account, sharedAccountId }) as unknown as Json },
+      { PolicyName: names.githubInfrastructurePolicy, PolicyDocument: infrastructurePolicy({ ...account, peeringAccountIds }) as unknown as Json },
+    ],
+    Tags: [{ Key: "Name", Value: roleName }],
+  };
+}
+
+/** The read-only plan role's properties for one variant, straight from the policy builders. */
+function planRoleProperties(variant: OidcVariant): Json {
+  const { account, sharedAccountId, peeringAccountIds } = variantInput(variant);
+  const roleName = names.githubActionsPlanRole(variant.environment);
+  return {
+    RoleName: roleName,
+    Description: planRoleDescription(variant.environment, REPO),
+    MaxSessionDuration: 3600,
+    AssumeRolePolicyDocument: githubPlanTrustPolicy({ repo: REPO, accountId: ACCOUNT }) as unknown as Json,
+    Policies: [
+      { PolicyName: names.githubPlanStatePolicy, PolicyDocument: terraformStateReadPolicy({ ...account, sharedAccountId }) as unknown as Json },
+      { PolicyName: names.githubPlanReadPolicy, PolicyDocument: planReadPolicy({ ...account, peeringAccountIds, sharedAccountId }) as unknown as Json },
     ],
     Tags: [{ Key: "Name", Value: roleName }],
   };
@@ -83,9 +124,10 @@ const accountIdParameter = (description: string, optional = false): Json => ({
 const RETAIN = { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" } as const;
 
 /**
- * github-oidc-role.cfn.yml: the account's GitHub OIDC provider and its `github-actions-{env}` role with
- * the inline policies `terraform-state` and `infrastructure`, exactly as the env stacks declare them
- * (the same builders), so Terraform can import them without a change.
+ * github-oidc-role.cfn.yml: the account's GitHub OIDC provider, its `github-actions-{env}` deploy role with the
+ * inline policies `terraform-state` and `infrastructure`, and its read-only `github-actions-{env}-plan` role with
+ * `terraform-state-read` and `read-only`, exactly as the env stacks declare them (the same builders), so
+ * Terraform can import them without a change.
  */
 export function githubOidcRoleTemplate(): Record<string, Json> {
   const parameters: Record<string, Json> = {
@@ -103,7 +145,7 @@ export function githubOidcRoleTemplate(): Record<string, Json> {
       ConstraintDescription: "must be a GitHub repository name",
     },
     SharedAccountId: accountIdParameter(
-      "Shared account (prod and dev): read its state and assume its vpc-peering-accepter role. Leave empty for the shared account.",
+      "Shared account (prod and dev): read its state and assume its vpc-peering-accepter role (the plan role: vpc-peering-reader). Leave empty for the shared account.",
       true,
     ),
     ResourcePrefix: {
@@ -118,9 +160,10 @@ export function githubOidcRoleTemplate(): Record<string, Json> {
   };
   const merger = new VariantMerger(OIDC_CONDITIONS, Object.keys(parameters), (v: OidcVariant) => v.environment);
   const role = merger.merge(OIDC_VARIANTS.map((variant) => [variant, deployRoleProperties(variant)] as const));
+  const planRole = merger.merge(OIDC_VARIANTS.map((variant) => [variant, planRoleProperties(variant)] as const));
   return {
     AWSTemplateFormatVersion: "2010-09-09",
-    Description: "GitHub Actions OIDC provider and deploy role (github-actions-{env}) of one account",
+    Description: "GitHub Actions OIDC provider, deploy role (github-actions-{env}) and plan role (github-actions-{env}-plan) of one account",
     Parameters: parameters,
     Rules: {
       SharedAccountIdOnlyForApplications: {
@@ -150,37 +193,88 @@ export function githubOidcRoleTemplate(): Record<string, Json> {
         DependsOn: "GitHubOidcProvider", // the trust policy names the provider by ARN
         Properties: role,
       },
+      GitHubActionsPlanRole: {
+        Type: "AWS::IAM::Role",
+        ...RETAIN,
+        DependsOn: "GitHubOidcProvider",
+        Properties: planRole,
+      },
     },
     Outputs: {
       OIDCProviderArn: { Description: "The account's GitHub OIDC provider", Value: merger.lift(names.githubOidcProviderArn(ACCOUNT)) },
       RoleArn: { Description: "Role GitHub Actions assumes to deploy this account", Value: { "Fn::GetAtt": ["GitHubActionsRole", "Arn"] } },
       RoleName: { Value: { Ref: "GitHubActionsRole" } },
+      PlanRoleArn: {
+        Description: "Read-only role GitHub Actions assumes to plan this account on pull requests",
+        Value: { "Fn::GetAtt": ["GitHubActionsPlanRole", "Arn"] },
+      },
     },
   };
 }
 
+/** A role of the shared account for the peering of prod and dev, with its one inline policy. */
+function peeringRole(name: string, description: string, trust: object, policyName: string, policy: object): Json {
+  return {
+    RoleName: name,
+    Description: description,
+    MaxSessionDuration: 3600,
+    AssumeRolePolicyDocument: trust as unknown as Json,
+    Policies: [{ PolicyName: policyName, PolicyDocument: policy as unknown as Json }],
+    Tags: [{ Key: "Name", Value: name }],
+  };
+}
+
 /**
- * peering-accepter-role.cfn.yml: the shared account's `vpc-peering-accepter` role, which the prod and
- * dev deploy roles assume to accept their VPC peering and route back to it.
+ * peering-accepter-role.cfn.yml: the shared account's roles for the VPC peering of prod and dev, as the CDKTF
+ * bootstrap stack declares them: `vpc-peering-accepter`, which their deploy roles assume to accept the peering
+ * and route back to it, and the read-only `vpc-peering-reader`, which their plan roles assume to read that side.
  */
 export function peeringAccepterRoleTemplate(): Record<string, Json> {
   const parameters: Record<string, Json> = {
-    ProdAccountId: accountIdParameter("Production account, whose github-actions-prod role may assume this role"),
-    DevAccountId: accountIdParameter("Development account, whose github-actions-dev role may assume this role"),
+    ProdAccountId: accountIdParameter(
+      `Production account, whose ${names.githubActionsRole("prod")} role may assume ${names.peeringAccepterRole} and ${names.githubActionsPlanRole("prod")} ${names.peeringReaderRole}`,
+    ),
+    DevAccountId: accountIdParameter(
+      `Development account, whose ${names.githubActionsRole("dev")} role may assume ${names.peeringAccepterRole} and ${names.githubActionsPlanRole("dev")} ${names.peeringReaderRole}`,
+    ),
   };
-  const input = {
+  parameters.AdministratorArns = {
+    Type: "CommaDelimitedList",
+    Default: "",
+    Description: "People's IAM principals (full ARNs: roles, users, or an account root) that may also assume the accepter, to deploy prod and dev by hand; empty for none",
+  };
+  const input = (administrators: boolean) => ({
     sharedAccountId: ACCOUNT,
     region: REGION,
     requesters: [
       { environment: "prod", accountId: "${ProdAccountId}" },
       { environment: "dev", accountId: "${DevAccountId}" },
     ] as const,
-  };
-  const merger = new VariantMerger<null>([], Object.keys(parameters));
+    administratorArns: administrators ? [ADMINISTRATORS] : [],
+  });
+  const conditions: TemplateCondition<boolean>[] = [
+    {
+      name: "HasAdministrators",
+      definition: { "Fn::Not": [{ "Fn::Equals": [{ "Fn::Join": ["", { Ref: "AdministratorArns" }] }, ""] }] },
+      holds: (administrators) => administrators,
+    },
+  ];
+  const merger = new VariantMerger<boolean>(conditions, Object.keys(parameters));
+  const accepter = listParameter(
+    merger.merge(
+      [false, true].map((administrators) => {
+        const given = input(administrators);
+        const role = peeringRole(names.peeringAccepterRole, PEERING_ACCEPTER_DESCRIPTION, peeringAccepterTrustPolicy(given), names.peeringAccepterPolicy, peeringAccepterPolicy(given));
+        return [administrators, role] as const;
+      }),
+    ),
+    ADMINISTRATORS,
+  );
   return {
     AWSTemplateFormatVersion: "2010-09-09",
-    Description: "Role in the shared account that prod and dev assume to accept their VPC peering",
+    Description: "Roles in the shared account that prod and dev assume for their VPC peering: to accept it (deploys) and to read it (plans)",
     Parameters: parameters,
+    Conditions: merger.conditionsSection()!,
     Rules: {
       DistinctAccounts: {
         Assertions: [
@@ -195,19 +289,24 @@ export function peeringAccepterRoleTemplate(): Record<string, Json> {
       PeeringAccepterRole: {
         Type: "AWS::IAM::Role",
         ...RETAIN,
-        Properties: merger.lift({
-          RoleName: names.peeringAccepterRole,
-          Description: PEERING_ACCEPTER_DESCRIPTION,
-          MaxSessionDuration: 3600,
-          AssumeRolePolicyDocument: peeringAccepterTrustPolicy(input) as unknown as Json,
-          Policies: [{ PolicyName: names.peeringAccepterPolicy, PolicyDocument: peeringAccepterPolicy(input) as unknown as Json }],
-          Tags: [{ Key: "Name", Value: names.peeringAccepterRole }],
-        }),
+        Properties: accepter,
+      },
+      PeeringReaderRole: {
+        Type: "AWS::IAM::Role",
+        ...RETAIN,
+        Properties: merger.lift(
+          peeringRole(names.peeringReaderRole, PEERING_READER_DESCRIPTION, peeringReaderTrustPolicy(input(false)), names.peeringReaderPolicy, peeringReaderPolicy(input(false))),
+        ),
       },
     },
     Outputs: {
-      RoleArn: { Description: "Role the prod and dev stacks' aws.shared provider assumes", Value: { "Fn::GetAtt": ["PeeringAccepterRole", "Arn"] } },
+      RoleArn: { Description: "Role the prod and dev stacks' aws.shared provider assumes to deploy", Value: { "Fn::GetAtt": ["PeeringAccepterRole", "Arn"] } },
       RoleName: { Value: { Ref: "PeeringAccepterRole" } },
+      ReaderRoleArn: {
+        Description: "Role the prod and dev stacks' aws.shared provider assumes for a read-only plan",
+        Value: { "Fn::GetAtt": ["PeeringReaderRole", "Arn"] },
+      },
+      ReaderRoleName: { Value: { Ref: "PeeringReaderRole" } },
     },
   };
 }

@@ -21,6 +21,22 @@ const RESERVED_TAGS = ["Environment", "ManagedBy"];
 
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
 
+/**
+ * An administrator principal: the full ARN of a role, a user or (spelled out) an account's root, in the aws
+ * partition, without wildcards (which a resource policy would read as everyone matching).
+ */
+const ADMINISTRATOR_ARN = /^arn:aws:iam::\d{12}:(root|role\/[\w+=,.@/-]{1,512}|user\/[\w+=,.@/-]{1,512})$/;
+const administratorArn = z.string().superRefine((value, ctx) => {
+  const problem = /[*?]/.test(value)
+    ? "must not contain a wildcard (* or ?): name each principal"
+    : /^arn:aws-[a-z-]+:/.test(value)
+      ? "must be in the aws partition (arn:aws:...), the platform's"
+      : !ADMINISTRATOR_ARN.test(value)
+        ? "must be the ARN of an IAM role, user or account root, e.g. arn:aws:iam::111111111111:role/Admin"
+        : undefined;
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
+
 const cidr = z.string().superRefine((value, ctx) => {
   const problem = parseCidr(value).problem;
   if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
@@ -205,6 +221,11 @@ const fieldsSchema = z
       })
       .strict(),
     state: z.object({ locking: z.enum(STATE_LOCKING_MODES) }).strict(),
+    /**
+     * People's way in: IAM principals (e.g. an SSO administrator role) that may assume the shared account's
+     * vpc-peering-accepter and read shared/terraform.tfstate, so they can plan, apply and import prod and dev by hand.
+     */
+    administrators: z.array(administratorArn).default([]),
     /** Tags on every resource, besides Environment and ManagedBy which the stacks set. */
     tags: z
       .record(z.string().min(1).max(128), z.string().max(256))

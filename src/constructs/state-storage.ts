@@ -17,6 +17,8 @@ export interface StateStorageProps {
   readonly accountId: string;
   /** prod and dev, whose deploy roles read `shared/terraform.tfstate`: give them for the shared account only. Default none. */
   readonly sharedStateReaders?: readonly ApplicationAccount[];
+  /** People's principals who also read `shared/terraform.tfstate` (the shared account's bucket only). Default none. */
+  readonly administratorArns?: readonly string[];
   /** Provider acting in that account. */
   readonly provider?: TerraformProvider;
 }
@@ -55,7 +57,12 @@ export class StateStorage extends Construct {
       provider,
       bucket: this.bucket.id,
       policy: JSON.stringify(
-        stateBucketPolicy({ prefix: props.prefix, accountId: props.accountId, sharedStateReaders: props.sharedStateReaders }),
+        stateBucketPolicy({
+          prefix: props.prefix,
+          accountId: props.accountId,
+          sharedStateReaders: props.sharedStateReaders,
+          administratorArns: props.administratorArns,
+        }),
       ),
       dependsOn: [publicAccessBlock], // S3 rejects policy and block changes on one bucket at the same time
     });

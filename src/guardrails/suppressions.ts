@@ -21,4 +21,10 @@ export const SUPPRESSIONS: readonly Suppression[] = [
     stacks: ["bootstrap"],
     reason: "An administrator creates it with the accounts, before any boundary exists; only the prod and dev deploy roles may assume it, to accept their peering.",
   },
+  {
+    rule: "IAM_ROLE_BOUNDARY",
+    address: "aws_iam_role.peering_reader_role",
+    stacks: ["bootstrap"],
+    reason: "An administrator creates it with the accounts, before any boundary exists; only the prod and dev plan roles may assume it, and it can only describe the peering side.",
+  },
 ];

@@ -11,8 +11,8 @@ import type { Workspace } from "./workspace";
 
 /**
  * Runs the real bootstrap (bootstrap/bootstrap_all.sh) against the emulator with the workspace's three
- * profiles: state buckets, lock tables, the GitHub OIDC stacks and the peering accepter role. GitHub is left
- * out (--skip-github): there is no repository to configure.
+ * profiles: state buckets, lock tables, the GitHub OIDC stacks (deploy and plan roles) and the peering
+ * accepter and reader roles. GitHub is left out (--skip-github): there is no repository to configure.
  */
 export async function runBootstrap(step: Step, space: Workspace, config: PlatformConfig, endpoint: string): Promise<void> {
   await step.run("bash", [path.join(space.root, "bootstrap", "bootstrap_all.sh"), ...bootstrapArguments(config)], {
@@ -24,7 +24,8 @@ export async function runBootstrap(step: Step, space: Workspace, config: Platfor
 function bootstrapArguments(config: PlatformConfig): string[] {
   const [org, repo] = config.github.repo.split("/");
   const profiles = ENVIRONMENTS.flatMap((env) => [`--${env}-profile`, env]);
-  return [...profiles, "--github-org", org, "--github-repo", repo, "--region", config.region, "--prefix", config.prefix, "--skip-github"];
+  const administrators = config.administrators.flatMap((arn) => ["--administrator-arn", arn]);
+  return [...profiles, "--github-org", org, "--github-repo", repo, "--region", config.region, "--prefix", config.prefix, "--skip-github", ...administrators];
 }
 
 /**
@@ -46,7 +47,8 @@ export function bootstrapFingerprint(space: Workspace, config: PlatformConfig): 
  * - moto's CloudFormation does not create AWS::IAM::OIDCProvider: the GitHub OIDC provider the template
  *   declares is created here, with the template's URL, audience and Name tag;
  * - moto's CloudFormation keeps a role's inline policies as Python text instead of JSON, which the provider
- *   cannot read: the deploy role's policies are written back as the JSON documents they are;
+ *   cannot read: the policies of every role the bootstrap creates (the deploy and plan roles, and in shared the
+ *   peering accepter and reader) are written back as the JSON documents they are;
  * - moto treats a Deny whose condition does not hold as an unconditional Deny, so the state bucket's TLS-only
  *   policy (Deny when aws:SecureTransport is false) refuses every object request, TLS or not: the state
  *   buckets' policies are removed. (moto does not enforce the cross-account read grant either way.)
@@ -75,14 +77,15 @@ async function repairAccount(step: Step, space: Workspace, config: PlatformConfi
     changes.push(`${env}: GitHub OIDC provider created`);
   }
 
-  const role = names.githubActionsRole(env);
-  const policyNames = ((await json("iam", "list-role-policies", "--role-name", role))?.PolicyNames ?? []) as string[];
-  for (const policyName of policyNames) {
-    const document = (await json("iam", "get-role-policy", "--role-name", role, "--policy-name", policyName))?.PolicyDocument;
-    // The CLI decodes a JSON document; what stays a string is moto's Python text.
-    if (typeof document !== "string") continue;
-    await json("iam", "put-role-policy", "--role-name", role, "--policy-name", policyName, "--policy-document", JSON.stringify(policyFromPython(document)));
-    changes.push(`${env}: ${role} policy ${policyName} rewritten as JSON`);
+  for (const role of bootstrapRoles(env)) {
+    const policyNames = ((await json("iam", "list-role-policies", "--role-name", role))?.PolicyNames ?? []) as string[];
+    for (const policyName of policyNames) {
+      const document = (await json("iam", "get-role-policy", "--role-name", role, "--policy-name", policyName))?.PolicyDocument;
+      // The CLI decodes a JSON document; what stays a string is moto's Python text.
+      if (typeof document !== "string") continue;
+      await json("iam", "put-role-policy", "--role-name", role, "--policy-name", policyName, "--policy-document", JSON.stringify(policyFromPython(document)));
+      changes.push(`${env}: ${role} policy ${policyName} rewritten as JSON`);
+    }
   }
 
   const bucket = names.stateBucket(config.prefix, accountId);
@@ -92,6 +95,12 @@ async function repairAccount(step: Step, space: Workspace, config: PlatformConfi
     changes.push(`${env}: state bucket policy removed`);
   }
   return changes;
+}
+
+/** The roles the bootstrap's CloudFormation stacks create in an account. */
+export function bootstrapRoles(env: Environment): string[] {
+  const roles = [names.githubActionsRole(env), names.githubActionsPlanRole(env)];
+  return env === "shared" ? [...roles, names.peeringAccepterRole, names.peeringReaderRole] : roles;
 }
 
 /** A policy document from moto's Python text, without the None that an `AWS::NoValue` statement leaves. */

@@ -5,7 +5,7 @@ import { loadConfig, parseConfig, type PlatformConfig } from "../config";
  * variables) with what deploying it onto the emulator takes:
  * - `local.endpoint`: the emulator, which turns local mode on;
  * - `database.deletionProtection: false`, so that `local:down` can destroy the database;
- * - `githubOidc.adoptBootstrap: true` in every account: the stacks adopt the OIDC provider, deploy role and
+ * - `githubOidc.adoptBootstrap: true` in every account: the stacks adopt the OIDC provider, deploy and plan roles and
  *   inline policies the bootstrap created, as a first real deploy does;
  * - no `applications.{env}.hostedZoneId`: there is no registered zone to adopt, the stack creates one.
  */

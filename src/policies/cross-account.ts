@@ -58,3 +58,11 @@ export function rolesStatement(
     Condition: { ...Condition, ArnEquals: { "aws:PrincipalArn": [...roleArns] } },
   };
 }
+
+/**
+ * A resource-policy grant to people's principals (the configured administrators), named directly: they exist
+ * before any policy names them, and a list a template parameter can fill stays one list.
+ */
+export function principalsStatement(Sid: string, principalArns: readonly string[], Action: string | string[], Resource?: string): PolicyStatement {
+  return { Sid, Effect: "Allow", Principal: { AWS: [...principalArns] }, Action, ...(Resource === undefined ? {} : { Resource }) };
+}

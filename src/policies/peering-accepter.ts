@@ -1,7 +1,9 @@
-import { type ApplicationAccount, deployRolesStatement } from "./cross-account";
-import { allow, policy, type PolicyDocument } from "./document";
+import { type ApplicationAccount, deployRolesStatement, planRolesStatement, principalsStatement } from "./cross-account";
+import { allow, policy, type PolicyDocument, type PolicyStatement } from "./document";
 
-/** Name of the accepter role's inline policy. */
+export const PEERING_READER_DESCRIPTION = "Reads the shared side of the VPC peering of prod and dev, for their pull-request plans";
+
+/** Description of the accepter role. */
 export const PEERING_ACCEPTER_DESCRIPTION = "Accepts the VPC peering of prod and dev and routes the shared database subnets back to them";
 
 export interface PeeringAccepterInput {
@@ -10,11 +12,20 @@ export interface PeeringAccepterInput {
   readonly region: string;
   /** The application accounts (prod, dev) whose deploy roles request peerings and assume the role to accept them. */
   readonly requesters: readonly ApplicationAccount[];
+  /** People's principals (`administrators` in the configuration) who may also assume the accepter, to deploy by hand. Default none. */
+  readonly administratorArns?: readonly string[];
 }
 
-/** Trust of `vpc-peering-accepter`: only the prod and dev deploy roles (`github-actions-prod`, `github-actions-dev`). */
+/**
+ * Trust of `vpc-peering-accepter`: only the prod and dev deploy roles (`github-actions-prod`, `github-actions-dev`),
+ * and the configured administrators.
+ */
 export function peeringAccepterTrustPolicy(input: PeeringAccepterInput): PolicyDocument {
-  return policy(deployRolesStatement("ApplicationDeployRoles", input.requesters, "sts:AssumeRole"));
+  const administrators = input.administratorArns ?? [];
+  return policy(
+    deployRolesStatement("ApplicationDeployRoles", input.requesters, "sts:AssumeRole"),
+    ...(administrators.length > 0 ? [principalsStatement("Administrators", administrators, "sts:AssumeRole")] : []),
+  );
 }
 
 /**
@@ -44,11 +55,28 @@ export function peeringAccepterPolicy(input: PeeringAccepterInput): PolicyDocume
       },
     ),
     allow("SharedRouteTables", ["ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute"], `arn:aws:ec2:${region}:${shared}:route-table/*`),
-    allow(
-      "DescribeNetwork",
-      ["ec2:DescribeVpcPeeringConnections", "ec2:DescribeRouteTables", "ec2:DescribeVpcs"],
-      "*", // EC2's Describe actions have no resource-level permissions
-      { StringEquals: { "aws:RequestedRegion": region } },
-    ),
+    describeNetwork(region),
+  );
+}
+
+/** Trust of `vpc-peering-reader`: only the prod and dev plan roles (`github-actions-{env}-plan`). */
+export function peeringReaderTrustPolicy(input: PeeringAccepterInput): PolicyDocument {
+  return policy(planRolesStatement("ApplicationPlanRoles", input.requesters, "sts:AssumeRole"));
+}
+
+/**
+ * What a pull-request plan of prod or dev refreshes in the shared account through `vpc-peering-reader`: the
+ * peering connection, the shared database route table and VPC. Nothing else, and nothing that changes them.
+ */
+export function peeringReaderPolicy(input: Pick<PeeringAccepterInput, "region">): PolicyDocument {
+  return policy(describeNetwork(input.region));
+}
+
+function describeNetwork(region: string): PolicyStatement {
+  return allow(
+    "DescribeNetwork",
+    ["ec2:DescribeVpcPeeringConnections", "ec2:DescribeRouteTables", "ec2:DescribeVpcs"],
+    "*", // EC2's Describe actions have no resource-level permissions
+    { StringEquals: { "aws:RequestedRegion": region } },
   );
 }
