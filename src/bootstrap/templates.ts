@@ -80,34 +80,40 @@ function variantInput({ environment, sharedAccount }: OidcVariant) {
 /** The deploy role's properties for one variant, straight from the policy builders. */
 function deployRoleProperties(variant: OidcVariant): Json {
   const { account, sharedAccountId, peeringAccountIds } = variantInput(variant);
-  const roleName = names.githubActionsRole(variant.environment);
-  return {
-    RoleName: roleName,
-    Description: deployRoleDescription(variant.environment, REPO),
-    MaxSessionDuration: 3600,
-    AssumeRolePolicyDocument: githubTrustPolicy({ environment: variant.environment, repo: REPO, accountId: ACCOUNT }) as unknown as Json,
-    Policies: [
-      { PolicyName: names.githubStatePolicy, PolicyDocument: terraformStatePolicy({ ...account, sharedAccountId }) as unknown as Json },
-      { PolicyName: names.githubInfrastructurePolicy, PolicyDocument: infrastructurePolicy({ ...account, peeringAccountIds }) as unknown as Json },
+  return roleProperties(
+    names.githubActionsRole(variant.environment),
+    deployRoleDescription(variant.environment, REPO),
+    githubTrustPolicy({ environment: variant.environment, repo: REPO, accountId: ACCOUNT }),
+    [
+      [names.githubStatePolicy, terraformStatePolicy({ ...account, sharedAccountId })],
+      [names.githubInfrastructurePolicy, infrastructurePolicy({ ...account, peeringAccountIds })],
     ],
-    Tags: [{ Key: "Name", Value: roleName }],
-  };
+  );
 }
 
 /** The read-only plan role's properties for one variant, straight from the policy builders. */
 function planRoleProperties(variant: OidcVariant): Json {
   const { account, sharedAccountId, peeringAccountIds } = variantInput(variant);
-  const roleName = names.githubActionsPlanRole(variant.environment);
-  return {
-    RoleName: roleName,
-    Description: planRoleDescription(variant.environment, REPO),
-    MaxSessionDuration: 3600,
-    AssumeRolePolicyDocument: githubPlanTrustPolicy({ repo: REPO, accountId: ACCOUNT }) as unknown as Json,
-    Policies: [
-      { PolicyName: names.githubPlanStatePolicy, PolicyDocument: terraformStateReadPolicy({ ...account, sharedAccountId }) as unknown as Json },
-      { PolicyName: names.githubPlanReadPolicy, PolicyDocument: planReadPolicy({ ...account, peeringAccountIds, sharedAccountId }) as unknown as Json },
+  return roleProperties(
+    names.githubActionsPlanRole(variant.environment),
+    planRoleDescription(variant.environment, REPO),
+    githubPlanTrustPolicy({ repo: REPO, accountId: ACCOUNT }),
+    [
+      [names.githubPlanStatePolicy, terraformStateReadPolicy({ ...account, sharedAccountId })],
+      [names.githubPlanReadPolicy, planReadPolicy({ ...account, peeringAccountIds, sharedAccountId })],
     ],
-    Tags: [{ Key: "Name", Value: roleName }],
+  );
+}
+
+/** An `AWS::IAM::Role`'s properties as the stacks declare the role: name tag, one-hour sessions, inline policies by name. */
+function roleProperties(name: string, description: string, trust: object, policies: readonly (readonly [name: string, document: object])[]): Json {
+  return {
+    RoleName: name,
+    Description: description,
+    MaxSessionDuration: 3600,
+    AssumeRolePolicyDocument: trust as unknown as Json,
+    Policies: policies.map(([PolicyName, document]) => ({ PolicyName, PolicyDocument: document as unknown as Json })),
+    Tags: [{ Key: "Name", Value: name }],
   };
 }
 
@@ -213,17 +219,6 @@ export function githubOidcRoleTemplate(): Record<string, Json> {
 }
 
 /** A role of the shared account for the peering of prod and dev, with its one inline policy. */
-function peeringRole(name: string, description: string, trust: object, policyName: string, policy: object): Json {
-  return {
-    RoleName: name,
-    Description: description,
-    MaxSessionDuration: 3600,
-    AssumeRolePolicyDocument: trust as unknown as Json,
-    Policies: [{ PolicyName: policyName, PolicyDocument: policy as unknown as Json }],
-    Tags: [{ Key: "Name", Value: name }],
-  };
-}
-
 /**
  * peering-accepter-role.cfn.yml: the shared account's roles for the VPC peering of prod and dev, as the CDKTF
  * bootstrap stack declares them: `vpc-peering-accepter`, which their deploy roles assume to accept the peering
@@ -264,7 +259,9 @@ export function peeringAccepterRoleTemplate(): Record<string, Json> {
     merger.merge(
       [false, true].map((administrators) => {
         const given = input(administrators);
-        const role = peeringRole(names.peeringAccepterRole, PEERING_ACCEPTER_DESCRIPTION, peeringAccepterTrustPolicy(given), names.peeringAccepterPolicy, peeringAccepterPolicy(given));
+        const role = roleProperties(names.peeringAccepterRole, PEERING_ACCEPTER_DESCRIPTION, peeringAccepterTrustPolicy(given), [
+          [names.peeringAccepterPolicy, peeringAccepterPolicy(given)],
+        ]);
         return [administrators, role] as const;
       }),
     ),
@@ -295,7 +292,9 @@ export function peeringAccepterRoleTemplate(): Record<string, Json> {
         Type: "AWS::IAM::Role",
         ...RETAIN,
         Properties: merger.lift(
-          peeringRole(names.peeringReaderRole, PEERING_READER_DESCRIPTION, peeringReaderTrustPolicy(input(false)), names.peeringReaderPolicy, peeringReaderPolicy(input(false))),
+          roleProperties(names.peeringReaderRole, PEERING_READER_DESCRIPTION, peeringReaderTrustPolicy(input(false)), [
+            [names.peeringReaderPolicy, peeringReaderPolicy(input(false))],
+          ]),
         ),
       },
     },

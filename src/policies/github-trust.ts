@@ -1,6 +1,6 @@
 import type { Environment } from "../config";
 import { names } from "../naming/names";
-import { policy, type PolicyDocument } from "./document";
+import { type ConditionBlock, policy, type PolicyDocument } from "./document";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
@@ -29,15 +29,9 @@ export function githubSubjects(input: Pick<GitHubTrustInput, "environment" | "re
 
 /** Trust policy of `github-actions-{env}`: web identities of the repository's listed contexts, for STS only. */
 export function githubTrustPolicy(input: GitHubTrustInput): PolicyDocument {
-  return policy({
-    Sid: "GitHubActionsOidc",
-    Effect: "Allow",
-    Principal: { Federated: names.githubOidcProviderArn(input.accountId) },
-    Action: "sts:AssumeRoleWithWebIdentity",
-    Condition: {
-      StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE },
-      StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(input) },
-    },
+  return githubWebIdentityTrust("GitHubActionsOidc", input.accountId, {
+    StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE },
+    StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(input) },
   });
 }
 
@@ -46,16 +40,21 @@ export function githubTrustPolicy(input: GitHubTrustInput): PolicyDocument {
  * else (StringEquals on the exact subject), for STS only. Forks get no OIDC token, so cannot assume it.
  */
 export function githubPlanTrustPolicy(input: Pick<GitHubTrustInput, "repo" | "accountId">): PolicyDocument {
-  return policy({
-    Sid: "GitHubActionsOidcPullRequests",
-    Effect: "Allow",
-    Principal: { Federated: names.githubOidcProviderArn(input.accountId) },
-    Action: "sts:AssumeRoleWithWebIdentity",
-    Condition: {
-      StringEquals: {
-        [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-        [`${GITHUB_OIDC_HOST}:sub`]: `repo:${input.repo}:${GITHUB_PLAN_SUBJECT_CONTEXT}`,
-      },
+  return githubWebIdentityTrust("GitHubActionsOidcPullRequests", input.accountId, {
+    StringEquals: {
+      [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+      [`${GITHUB_OIDC_HOST}:sub`]: `repo:${input.repo}:${GITHUB_PLAN_SUBJECT_CONTEXT}`,
     },
+  });
+}
+
+/** A trust policy letting the account's GitHub OIDC provider's web identities assume the role, on `Condition`. */
+function githubWebIdentityTrust(Sid: string, accountId: string, Condition: ConditionBlock): PolicyDocument {
+  return policy({
+    Sid,
+    Effect: "Allow",
+    Principal: { Federated: names.githubOidcProviderArn(accountId) },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition,
   });
 }
