@@ -1,6 +1,5 @@
 import { ENVIRONMENTS, type Environment, loadConfig } from "../config";
 import { names } from "../naming/names";
-import { planRoleDescription } from "../constructs/github-oidc";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubPlanTrustPolicy, githubTrustPolicy } from "../policies/github-trust";
 import { infrastructurePolicy } from "../policies/infrastructure";
 import {
@@ -41,11 +40,6 @@ function listParameter(value: Json, placeholder: string): Json {
   return visit(value);
 }
 
-/** The same text as the env stacks' GitHubOidc construct gives the role, so adopting it changes nothing. */
-export function deployRoleDescription(environment: string, repo: string): string {
-  return `Deploys the ${environment} environment from GitHub Actions (${repo})`;
-}
-
 /** One combination of the OIDC template's parameters that changes what the builders return. */
 export interface OidcVariant {
   readonly environment: Environment;
@@ -82,7 +76,7 @@ function deployRoleProperties(variant: OidcVariant): Json {
   const { account, sharedAccountId, peeringAccountIds } = variantInput(variant);
   return roleProperties(
     names.githubActionsRole(variant.environment),
-    deployRoleDescription(variant.environment, REPO),
+    names.githubActionsRoleDescription(variant.environment, REPO),
     githubTrustPolicy({ environment: variant.environment, repo: REPO, accountId: ACCOUNT }),
     [
       [names.githubStatePolicy, terraformStatePolicy({ ...account, sharedAccountId })],
@@ -96,7 +90,7 @@ function planRoleProperties(variant: OidcVariant): Json {
   const { account, sharedAccountId, peeringAccountIds } = variantInput(variant);
   return roleProperties(
     names.githubActionsPlanRole(variant.environment),
-    planRoleDescription(variant.environment, REPO),
+    names.githubActionsPlanRoleDescription(variant.environment, REPO),
     githubPlanTrustPolicy({ repo: REPO, accountId: ACCOUNT }),
     [
       [names.githubPlanStatePolicy, terraformStateReadPolicy({ ...account, sharedAccountId })],

@@ -34,11 +34,6 @@ export interface GitHubOidcProps {
   readonly adoptBootstrap?: boolean;
 }
 
-/** Description of an environment's plan role, the same wherever the role is declared. */
-export function planRoleDescription(environment: Environment, repo: string): string {
-  return `Plans the ${environment} environment read-only from pull requests of GitHub Actions (${repo})`;
-}
-
 /** A resource to import: its Terraform address and the id AWS knows it by. */
 export interface ImportTarget {
   readonly address: string;
@@ -74,7 +69,7 @@ export class GitHubOidc extends Construct {
 
     this.role = new IamRole(this, "role", {
       name: roleName,
-      description: `Deploys the ${props.environment} environment from GitHub Actions (${props.repo})`,
+      description: names.githubActionsRoleDescription(props.environment, props.repo),
       assumeRolePolicy: JSON.stringify(githubTrustPolicy({ environment: props.environment, repo: props.repo, accountId: props.accountId })),
       maxSessionDuration: 3600,
       dependsOn: provider ? [provider] : undefined, // IAM rejects a trust policy naming a provider that does not exist yet
@@ -85,7 +80,7 @@ export class GitHubOidc extends Construct {
     const planRoleName = names.githubActionsPlanRole(props.environment);
     this.planRole = new IamRole(this, "plan_role", {
       name: planRoleName,
-      description: planRoleDescription(props.environment, props.repo),
+      description: names.githubActionsPlanRoleDescription(props.environment, props.repo),
       assumeRolePolicy: JSON.stringify(githubPlanTrustPolicy({ repo: props.repo, accountId: props.accountId })),
       maxSessionDuration: 3600,
       dependsOn: provider ? [provider] : undefined,

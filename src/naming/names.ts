@@ -33,6 +33,9 @@ export const names = {
   githubActionsRole: (env: Environment) => `github-actions-${env}`,
   /** Read-only role GitHub Actions assumes through OIDC to plan an environment on a pull request. */
   githubActionsPlanRole: (env: Environment) => `github-actions-${env}-plan`,
+  /** Descriptions of those two roles, the same wherever a role is declared (stack or bootstrap), so adopting one changes nothing. */
+  githubActionsRoleDescription: (env: string, repo: string) => `Deploys the ${env} environment from GitHub Actions (${repo})`,
+  githubActionsPlanRoleDescription: (env: string, repo: string) => `Plans the ${env} environment read-only from pull requests of GitHub Actions (${repo})`,
   /** The account's GitHub Actions OIDC provider (its ARN is fixed by the issuer host). */
   githubOidcProviderArn: (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com`,
   /** Inline policies of the GitHub Actions role. */
