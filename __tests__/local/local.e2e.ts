@@ -2,7 +2,6 @@ import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type Environment } from "../../src/config";
 import { UNSUPPORTED_TYPES } from "../../src/local/unsupported";
@@ -82,17 +81,6 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
     const databases = aws("shared", ["rds", "describe-db-instances"]).DBInstances as any[];
     expect(databases.map((database) => database.DBInstanceIdentifier)).toEqual(["coalition-shared-db"]);
     expect(aws("prod", ["rds", "describe-db-instances"]).DBInstances).toEqual([]);
-  });
-
-  it("lets the cdktf CLI work on the emulator through local:cdktf: the same stacks, nothing to change", () => {
-    const plain = (result: SpawnSyncReturns<string>) => stripVTControlCharacters(`${result.stdout}${result.stderr}`);
-    // A deploy plans first: no change planned, nothing applied.
-    const deploy = npm("local:cdktf", "deploy", "shared", "prod", "dev", "--auto-approve");
-    expect(deploy.status, plain(deploy)).toBe(0);
-    for (const stack of ENVIRONMENTS) expect(plain(deploy)).toMatch(new RegExp(`^${stack}\\s+No changes\\.`, "m"));
-    expect(plain(deploy).match(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed\./g)).toHaveLength(3);
-    // cdktf worked in the workspace, where local:up keeps the stacks.
-    expect(existsSync(path.join(dir, "manifest.json"))).toBe(true);
   });
 
   it("plans every stack as a pull request does: with the plan roles, -lock=false, shared read through vpc-peering-reader", async () => {
