@@ -13,7 +13,8 @@ const REPO = path.join(__dirname, "..", "..");
 
 /**
  * Runs one step's script as a runner does (bash -e -o pipefail, from the repository root) with `env`
- * standing for what the step's `env:` gives it, and returns its exit status, its log and $GITHUB_OUTPUT.
+ * standing for what the step's `env:` gives it (and a runner's RUNNER_TEMP and GITHUB_STEP_SUMMARY unless it
+ * names its own), and returns its exit status, its log, $GITHUB_OUTPUT and what it added to the job summary.
  */
 function runStep(file: string, jobId: string, step: string, env: Record<string, string>) {
   const found = (workflows[file].jobs[jobId].steps as any[]).find((candidate) => candidate.id === step || candidate.name === step);
@@ -21,13 +22,16 @@ function runStep(file: string, jobId: string, step: string, env: Record<string, 
   const dir = mkdtempSync(path.join(tmpdir(), "coalition-step-"));
   const output = path.join(dir, "output");
   writeFileSync(output, "");
+  const runner = { RUNNER_TEMP: path.join(dir, "temp"), GITHUB_STEP_SUMMARY: path.join(dir, "summary.md"), ...env };
+  mkdirSync(runner.RUNNER_TEMP, { recursive: true });
   const result = spawnSync("bash", ["-e", "-o", "pipefail", "-c", found.run], {
     cwd: REPO,
     encoding: "utf8",
-    env: { ...terraformEnvironment(), ...env, GITHUB_OUTPUT: output },
+    env: { ...terraformEnvironment(), ...runner, GITHUB_OUTPUT: output },
     maxBuffer: 64 * 1024 * 1024,
   });
-  return { status: result.status, log: result.stdout + result.stderr, output: readFileSync(output, "utf8") };
+  const summary = existsSync(runner.GITHUB_STEP_SUMMARY) ? readFileSync(runner.GITHUB_STEP_SUMMARY, "utf8") : "";
+  return { status: result.status, stdout: result.stdout, log: result.stdout + result.stderr, output: readFileSync(output, "utf8"), summary };
 }
 
 describe("the Lambda deploy's choice of environment", () => {
@@ -195,6 +199,7 @@ describe.skipIf(!terraformAvailable)("the workflows' Terraform steps, on a local
       expect(result.status).toBe(1);
       expect(result.log).toContain("Reference to undeclared input variable");
       expect(result.output).toBe("");
+      expect(result.summary).toBe("");
     });
 
     it("shows the whole plan in the job summary", () => {
@@ -317,6 +322,85 @@ function standIn(program: string, status: number) {
   writeFileSync(path.join(dir, program), `#!/usr/bin/env bash\necho "$*" >> "${calls}"\nexit ${status}\n`, { mode: 0o755 });
   return { PATH: `${dir}:${process.env.PATH}`, calls: () => readFileSync(calls, "utf8").trimEnd().split("\n") };
 }
+
+/**
+ * A stand-in terraform that, for plan and apply, prints a fixture of Terraform's own output to stderr and exits
+ * with `status`; it does every other command (init) without a word.
+ */
+function failingTerraform(fixture: string, status = 1) {
+  const dir = mkdtempSync(path.join(tmpdir(), "coalition-terraform-stub-"));
+  const calls = path.join(dir, "calls");
+  writeFileSync(calls, "");
+  writeFileSync(
+    path.join(dir, "terraform"),
+    `#!/usr/bin/env bash\necho "$*" >> "${calls}"\ncase " $* " in\n  *" plan "* | *" apply "*) cat "${fixture}" >&2; exit ${status} ;;\nesac\n`,
+    { mode: 0o755 },
+  );
+  return { PATH: `${dir}:${process.env.PATH}`, calls: () => readFileSync(calls, "utf8").trimEnd().split("\n") };
+}
+
+describe("a plan or apply that finds the state lock held, on a stand-in terraform printing Terraform's own error", () => {
+  const LOCKS = path.join(__dirname, "locks");
+  const STACK_DIR = "cdktf.out/stacks/dev";
+  /** The steps that take the state lock (with -lock-timeout), and the rest of the env each needs. */
+  const STEPS: [string, string, string, Record<string, string>][] = [
+    ["terraform_stack.yml", "terraform", "plan", { APPLY: "true", ENABLE_VPC_ENDPOINTS: "" }],
+    ["terraform_stack.yml", "terraform", "Apply the plan made above", {}],
+    ["dev_cost_control.yml", "endpoints", "plan", { TARGETS: "terraform_data.endpoint", ENABLED: "false" }],
+    ["dev_cost_control.yml", "endpoints", "Apply the plan made above", {}],
+  ];
+
+  it("covers every step that waits for the lock", () => {
+    const waiting = Object.entries(workflows).flatMap(([file, workflow]) =>
+      Object.entries(workflow.jobs).flatMap(([jobId, job]) =>
+        ((job.steps ?? []) as any[]).filter((step) => /-lock-timeout=/.test(step.run ?? "")).map((step) => `${file} › ${jobId} › ${step.id ?? step.name}`),
+      ),
+    );
+    expect(waiting.sort()).toEqual(STEPS.map(([file, jobId, step]) => `${file} › ${jobId} › ${step}`).sort());
+  });
+
+  describe.each(STEPS)("%s › %s › %s", (file, jobId, step, env) => {
+    it("fails, puts the holder and the force-unlock command in the job summary and an ::error:: line, and unlocks nothing", () => {
+      const terraform = failingTerraform(path.join(LOCKS, "lockfile-stale-apply.txt"));
+      const result = runStep(file, jobId, step, { PATH: terraform.PATH, STACK_DIR, ...env });
+      expect(result.status, result.log).toBe(1);
+      expect(result.output).toBe("");
+      // Terraform's own report stays in the log.
+      expect(result.log).toContain("Error acquiring the state lock");
+      expect(result.summary).toContain("```sh\nterraform -chdir=cdktf.out/stacks/dev force-unlock 6f1c0a9e-3b7d-4e25-9d41-7a8c2b5e0f13\n```");
+      expect(result.summary).toContain("| Who | `runner@fv-az512-17` |");
+      expect(result.summary).toMatch(/\| Taken \| 2026-11-30 09:15:02 UTC, \d+ days ago \|/);
+      expect(result.summary).toContain("certainly ended");
+      const errors = result.stdout.split("\n").filter((line) => line.startsWith("::error"));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain("held by runner@fv-az512-17");
+      expect(errors[0]).toContain("terraform -chdir=cdktf.out/stacks/dev force-unlock 6f1c0a9e-3b7d-4e25-9d41-7a8c2b5e0f13");
+      expect(terraform.calls().filter((call) => /force-unlock/.test(call))).toEqual([]);
+    });
+
+    it("keeps Terraform's exit status and adds nothing to the summary when the failure is not a held lock", () => {
+      for (const [fixture, status] of [
+        ["missing-table-no-color.txt", 1],
+        ["../plans/unchanged.tf", 3],
+      ] as const) {
+        const terraform = failingTerraform(path.join(LOCKS, fixture), status);
+        const result = runStep(file, jobId, step, { PATH: terraform.PATH, STACK_DIR, ...env });
+        expect(result.status, `${fixture}: ${result.log}`).toBe(status);
+        expect(result.summary, fixture).toBe("");
+        expect(result.log, fixture).not.toContain("::error");
+        expect(result.output).toBe("");
+      }
+    });
+  });
+
+  it("reads the lock from a log without colour too (DynamoDB locking)", () => {
+    const terraform = failingTerraform(path.join(LOCKS, "dynamodb-plan-no-color.txt"));
+    const result = runStep("terraform_stack.yml", "terraform", "plan", { PATH: terraform.PATH, STACK_DIR: "cdktf.out/stacks/prod", APPLY: "true", ENABLE_VPC_ENDPOINTS: "" });
+    expect(result.status).toBe(1);
+    expect(result.summary).toContain("terraform -chdir=cdktf.out/stacks/prod force-unlock d9f21502-e5cc-4e76-74ab-5f831bee811e");
+    expect(result.log).toContain("::error title=State lock held::The state lock of cdktf.out/stacks/prod is held by operator@workstation");
+  });
+});
 
 describe("a pull request's plan, on a stand-in terraform", () => {
   // Exit 2: terraform plan -detailed-exitcode's "changes present".

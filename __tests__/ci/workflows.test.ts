@@ -331,8 +331,35 @@ jobs:
         .filter((script) => script.workingDirectory === undefined)
         .flatMap((script) => [...script.text.matchAll(/npm run (?:--silent )?([\w-]+)/g)].map((match) => match[1])),
     );
-    expect(sorted(new Set(used))).toEqual(["plan-comment", "stack-facts", "synth", "zappa-settings"]);
+    expect(sorted(new Set(used))).toEqual(["plan-comment", "stack-facts", "state-lock", "synth", "zappa-settings"]);
     for (const name of used) expect(packageScripts).toContain(name);
+  });
+});
+
+describe("the state lock", () => {
+  const scripts = Object.entries(workflows).flatMap(([file, workflow]) => scriptsOf(file, workflow)).filter((script) => script.kind === "run");
+  const waiting = scripts.filter((script) => /-lock-timeout=/.test(script.text));
+
+  it("is waited for by the deploys' plans and applies, and by nothing else", () => {
+    expect(waiting.map((script) => script.where).sort()).toEqual([
+      "dev_cost_control.yml › endpoints › Apply the plan made above",
+      "dev_cost_control.yml › endpoints › Plan the endpoints alone",
+      "terraform_stack.yml › terraform › Apply the plan made above",
+      "terraform_stack.yml › terraform › Plan",
+    ]);
+  });
+
+  it("held by another run, is reported in the job summary and an ::error:: line by every step that waits for it", () => {
+    for (const script of waiting) {
+      expect(script.text, script.where).toContain('2>&1 | tee "$log"');
+      expect(script.text, script.where).toContain("code=${PIPESTATUS[0]}");
+      expect(script.text, script.where).toContain('npm run --silent state-lock -- --stack-dir "$STACK_DIR" --format markdown "$log" >> "$GITHUB_STEP_SUMMARY"');
+      expect(script.text, script.where).toContain('npm run --silent state-lock -- --stack-dir "$STACK_DIR" --format github "$log"');
+    }
+  });
+
+  it("is never released by a workflow", () => {
+    for (const script of scripts) expect(script.text, script.where).not.toMatch(/force-unlock/);
   });
 });
 
