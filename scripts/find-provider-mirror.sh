@@ -9,7 +9,7 @@ if [ "$#" -gt 0 ]; then
 fi
 
 found=$(find / -maxdepth 9 \( -path /proc -o -path /sys -o -path /dev -o -name node_modules -o -name .terraform -o -name .git \) -prune \
-  -o -type f -path '*/registry.terraform.io/hashicorp/aws/5.100.0/*/terraform-provider-aws_*' -print 2>/dev/null | head -n 1)
+  -o -type f -path '*/registry.terraform.io/hashicorp/aws/5.100.0/*/terraform-provider-aws_*' -print -quit 2>/dev/null || true)
 if [ -z "$found" ]; then
   echo "no filesystem mirror of hashicorp/aws 5.100.0 found on this machine" >&2
   exit 1
