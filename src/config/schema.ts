@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cidrContains, cidrsOverlap, parseCidr } from "./cidr";
+import { names } from "../naming/names";
 
 /** The three accounts, in deployment order. */
 export const ENVIRONMENTS = ["shared", "prod", "dev"] as const;
@@ -17,7 +18,7 @@ export const STATE_LOCKING_MODES = ["dynamodb", "s3", "both"] as const;
 export type StateLocking = (typeof STATE_LOCKING_MODES)[number];
 
 /** Tags the stacks set themselves on every resource. */
-const RESERVED_TAGS = ["Environment", "ManagedBy"];
+const RESERVED_TAGS = ["Environment", "ManagedBy", names.addressTag];
 
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
 

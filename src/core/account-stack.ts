@@ -10,6 +10,7 @@ import { SecurityGuardrails } from "../guardrails/aspect";
 import { SUPPRESSIONS, type Suppression } from "../guardrails/suppressions";
 import { ReadableStack } from "../naming/addresses";
 import { names } from "../naming/names";
+import { AddressTags } from "./address-tag";
 import { configureStateBackend } from "./state-backend";
 
 /** Terraform 1.10 brought S3-native state locking; 1.11 and 1.12+ are what teams run. */
@@ -21,7 +22,10 @@ export interface AccountStackProps {
   readonly environment: Environment;
 }
 
-/** Tags every resource of an environment's stacks carries: the configured ones, Environment and ManagedBy. */
+/**
+ * Tags every resource of an environment's stacks carries: the configured ones, Environment and ManagedBy (and,
+ * on each resource, its address: AddressTags).
+ */
 export function platformTags(config: PlatformConfig, environment: Environment): Record<string, string> {
   return { ...config.tags, Environment: environment, ManagedBy: "terraform" };
 }
@@ -61,6 +65,7 @@ export class AccountStack extends ReadableStack {
     this.permissionsBoundaryArn = new PermissionsBoundary(this, "boundary", {
       policyName: names.permissionsBoundary(this.config.prefix),
     }).arn;
+    Aspects.of(this).add(new AddressTags());
     Aspects.of(this).add(new SecurityGuardrails(() => this.suppressions));
   }
 

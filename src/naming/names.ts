@@ -27,6 +27,8 @@ export const names = {
   /** CloudFormation stacks of the bootstrap: an account's OIDC provider and deploy role; shared's accepter role. */
   githubOidcStack: (env: Environment) => `github-oidc-${env}`,
   peeringAccepterStack: "vpc-peering-accepter",
+  /** Tag key every taggable resource of the stacks carries, its value the resource's Terraform address. */
+  addressTag: "TerraformAddress",
   /** Name tag of an account's GitHub Actions OIDC provider, whichever way it is created. */
   githubOidcProviderTag: "github-actions-oidc",
   /** Role GitHub Actions assumes through OIDC to deploy an environment. */
