@@ -1,12 +1,13 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
-import { localCdktfEnvironment, writeLocalConfig } from "../../src/local/cdktf";
+import { localCdktfEnvironment, terraformFinished, writeLocalConfig } from "../../src/local/cdktf";
 import { localConfig } from "../../src/local/config";
-import { workspace } from "../../src/local/workspace";
+import { stackDir, workspace } from "../../src/local/workspace";
+import { have } from "../support/prerequisites";
 import { synthPlatform } from "../support/synth";
 
 const ENDPOINT = "http://127.0.0.1:4999";
@@ -80,5 +81,25 @@ describe("npm run local:cdktf", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`local:cdktf: no emulator runs for the workspace ${dir}: start one with npm run local:up\n`);
     expect(spawnSync("ls", [dir]).status).not.toBe(0);
+  });
+});
+
+describe.skipIf(!have("terraform"))("local:cdktf ends only once the Terraform that cdktf started has", () => {
+  it("finds a Terraform process still working in a stack's folder, and none once it has ended", async () => {
+    const local = space();
+    mkdirSync(stackDir(local, "prod"), { recursive: true });
+    // A Terraform process that waits (on its input) in prod's folder, as one cdktf left running would.
+    const terraform = spawn("terraform", ["console"], { cwd: stackDir(local, "prod"), stdio: ["pipe", "ignore", "ignore"], env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    try {
+      await new Promise((resolve) => terraform.once("spawn", resolve));
+      expect(await terraformFinished(local, 300)).toEqual([{ stack: "prod", pids: [terraform.pid] }]);
+      const ended = new Promise((resolve) => terraform.once("exit", resolve));
+      setTimeout(() => terraform.stdin.end(), 300);
+      // Waits for it to end (it ends when its input does), then finds none.
+      expect(await terraformFinished(local, 20_000)).toEqual([]);
+      await ended;
+    } finally {
+      terraform.kill("SIGKILL");
+    }
   });
 });

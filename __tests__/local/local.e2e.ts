@@ -2,6 +2,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type Environment } from "../../src/config";
 import { UNSUPPORTED_TYPES } from "../../src/local/unsupported";
@@ -40,6 +41,9 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
     if (result.status !== 0) throw new Error(`aws ${args.join(" ")} --profile ${profile}: ${result.stderr}`);
     return JSON.parse(result.stdout || "{}");
   };
+  /** The state locks held in a stack's account (the lock table also keeps each state's digest, "-md5"). */
+  const locks = (stack: Environment) =>
+    (aws(stack, ["dynamodb", "scan", "--table-name", names.lockTable(config.prefix)]).Items as { LockID: { S: string } }[]).map((item) => item.LockID.S).filter((id) => !id.endsWith("-md5"));
   let pid: number | undefined;
 
   afterAll(() => {
@@ -47,29 +51,86 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
     if (pid !== undefined && alive(pid)) process.kill(pid, "SIGTERM");
   });
 
-  it("local:up deploys shared, then prod and dev, and a re-plan of each shows no changes", () => {
+  // The first local:up is killed where a closed terminal would leave it: its prod apply dies (SIGKILL) as soon as
+  // it has created a resource, with more under way, holding prod's lock.
+  it("a local:up whose prod apply is killed after it began creating resources fails, naming the step", async () => {
+    const runs = path.join(dir, "runs");
+    const child = spawn("npm", ["run", "--silent", "local:up"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    let killed: { pid: number; log: string; offset: number } | undefined;
+    while (!killed && child.exitCode === null) {
+      const records = existsSync(runs) ? readdirSync(runs).filter((file) => file.startsWith("prod.")) : [];
+      for (const file of records) {
+        const run = JSON.parse(readFileSync(path.join(runs, file), "utf8")) as { pid: number; command: string; log: string; offset: number };
+        if (run.command === "apply" && /^\S+: Creation complete after/m.test(readFileSync(run.log, "utf8").slice(run.offset))) {
+          process.kill(run.pid, "SIGKILL");
+          killed = run;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const code = await exited;
+    process.stdout.write(`\n$ npm run local:up (prod's apply killed)\n${stdout}${stderr}`);
+    expect(killed, "prod's apply was running").toBeDefined();
+    pid = record().pid;
+    expect(code).toBe(1);
+    expect(stderr).toContain('local:up FAILED at step "apply prod"');
+    expect(stderr).toContain("terraform apply was stopped by SIGKILL");
+    expect(stderr).toContain("npm run local:up carries on from there");
+    // It ran in order: bootstrap, shared, then prod and dev side by side.
+    expect(stdout).toContain("✓ emulator: started moto_server on http://127.0.0.1:");
+    expect(stdout.indexOf("✓ apply shared")).toBeGreaterThan(stdout.indexOf("✓ bootstrap (bootstrap/bootstrap_all.sh)"));
+    for (const stack of ["prod", "dev"]) expect(stdout.indexOf(`→ apply ${stack}`)).toBeGreaterThan(stdout.indexOf("✓ apply shared"));
+    // The dead apply left prod's lock, which wedged every later run before local mode could release it.
+    expect(locks("prod")).toHaveLength(1);
+  });
+
+  it("local:up again releases the dead run's lock, adopts what it created, deploys the rest, and a re-plan shows no changes", () => {
     const up = npm("local:up");
     expect(up.status, up.stderr).toBe(0);
-    pid = record().pid;
-    expect(up.stdout).toContain("✓ emulator: started moto_server on http://127.0.0.1:");
-    expect(up.stdout.indexOf("✓ apply shared")).toBeGreaterThan(up.stdout.indexOf("✓ bootstrap (bootstrap/bootstrap_all.sh)"));
-    for (const stack of ["prod", "dev"]) expect(up.stdout.indexOf(`→ apply ${stack}`)).toBeGreaterThan(up.stdout.indexOf("✓ apply shared"));
-    for (const stack of ENVIRONMENTS) expect(up.stdout).toMatch(new RegExp(`✓ apply ${stack}: Apply complete! Resources: \\d+ imported, \\d+ added`));
+    const lock = /released the stale state lock ([0-9a-f-]{36}) \(a terraform apply started .*, process (\d+), no longer runs\)/.exec(up.stdout);
+    expect(lock, "the stale lock's release is announced").not.toBeNull();
+    const adoption = /a killed apply of prod \(process \d+, .*\) began creating (\d+) resources; (\d+) of them are not in the state and get adopted/.exec(up.stdout);
+    expect(adoption, "the adoption is announced").not.toBeNull();
+    expect(Number(adoption![1])).toBeGreaterThan(0);
+    expect(up.stdout).toContain("✓ apply shared: no changes");
+    const applied = /✓ apply prod: Apply complete! Resources: (\d+) imported, (\d+) added/.exec(up.stdout);
+    expect(applied).not.toBeNull();
+    expect(Number(applied![1])).toBeGreaterThanOrEqual(Number(adoption![2]));
     for (const stack of ENVIRONMENTS) expect(up.stdout).toContain(`✓ re-plan ${stack}: no changes`);
-    // The types the stacks hold that the emulator cannot take, counted from the stacks themselves.
+    // Nothing the killed run created was created twice: one VPC, and as many keys as the stack declares.
+    expect(aws("prod", ["ec2", "describe-vpcs", "--filters", "Name=cidr,Values=10.1.0.0/16"]).Vpcs).toHaveLength(1);
+    expect(aws("prod", ["ec2", "describe-vpcs"]).Vpcs.filter((vpc: { IsDefault: boolean }) => !vpc.IsDefault)).toHaveLength(1);
     const stacks = synthPlatform(config);
+    expect(aws("prod", ["kms", "list-keys"]).Keys).toHaveLength(Object.keys(stacks.prod.resource.aws_kms_key).length);
+    // The types the stacks hold that the emulator cannot take, counted from the stacks themselves.
     const unsupported = new Set(ENVIRONMENTS.flatMap((stack) => Object.keys(stacks[stack].resource).filter((type) => type in UNSUPPORTED_TYPES)));
     expect(up.stdout).toContain(`Excluded resource types (local mode only; see local.excludeUnsupported): ${unsupported.size} — `);
     expect(up.stdout).toMatch(/local:up done in \d/);
-    expect(alive(pid)).toBe(true);
+    expect(alive(pid!)).toBe(true);
+    expect(readdirSync(path.join(dir, "runs")), "no run is left recorded").toEqual([]);
+    expect(existsSync(path.join(dir, "stacks", "prod", "adopt-interrupted.tf.json"))).toBe(false);
+  });
+
+  it("lets the cdktf CLI work on the emulator through local:cdktf: the same stacks, nothing to change", () => {
+    const plain = (result: SpawnSyncReturns<string>) => stripVTControlCharacters(`${result.stdout}${result.stderr}`);
+    // A deploy plans first: no change planned, nothing applied.
+    const deploy = npm("local:cdktf", "deploy", "shared", "prod", "dev", "--auto-approve");
+    expect(deploy.status, plain(deploy)).toBe(0);
+    for (const stack of ENVIRONMENTS) expect(plain(deploy)).toMatch(new RegExp(`^${stack}\\s+No changes\\.`, "m"));
+    // cdktf worked in the workspace, where local:up keeps the stacks.
+    expect(existsSync(path.join(dir, "manifest.json"))).toBe(true);
   });
 
   it("left each stack's state in its own account's bucket, and no lock behind", () => {
     for (const stack of ENVIRONMENTS) {
       const bucket = names.stateBucket(config.prefix, accountOf(stack));
       expect(aws(stack, ["s3api", "head-object", "--bucket", bucket, "--key", names.stateKey(stack)]).ContentLength).toBeGreaterThan(1000);
-      const items = aws(stack, ["dynamodb", "scan", "--table-name", names.lockTable(config.prefix)]).Items as { LockID: { S: string } }[];
-      expect(items.map((item) => item.LockID.S).filter((id) => !id.endsWith("-md5")), `locks of ${stack}`).toEqual([]);
+      expect(locks(stack), `locks of ${stack}`).toEqual([]);
     }
   });
 
@@ -147,7 +208,7 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
     await expect(fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
     expect(existsSync(path.join(dir, "emulator.json"))).toBe(false);
     // The logs of the three runs are kept.
-    expect(readdirSync(path.join(dir, "logs")).map((run) => run.replace(/-\d{4}-.*/, "")).sort()).toEqual(["local-down", "local-up", "local-up"]);
+    expect(readdirSync(path.join(dir, "logs")).map((run) => run.replace(/-\d{4}-.*/, "")).sort()).toEqual(["local-down", "local-up", "local-up", "local-up"]);
   });
 
   it("local:down once more has nothing to do", () => {

@@ -2,11 +2,12 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { CONFIG_FILE_VARIABLE, ConfigError, type PlatformConfig } from "../config";
+import { CONFIG_FILE_VARIABLE, ConfigError, ENVIRONMENTS, type PlatformConfig } from "../config";
 import { localConfig } from "./config";
 import { runningEmulator } from "./emulator";
 import { type ProviderSource, findProviderSource, terraformEnvironment } from "./terraform";
-import { LOCAL_DIR_VARIABLE, type Workspace, workspace } from "./workspace";
+import { terraformProcessesIn } from "./runs";
+import { LOCAL_DIR_VARIABLE, stackDir, type Workspace, workspace } from "./workspace";
 
 const USAGE = `Usage: npm run local:cdktf -- <cdktf command> [stacks...] [flags]
 
@@ -62,7 +63,30 @@ async function main(argv: string[]): Promise<number> {
   const env = localCdktfEnvironment(space, findProviderSource(space, process.env), configFile, process.env);
   const child = spawn(path.join(space.root, "node_modules", ".bin", "cdktf"), argv, { cwd: space.root, env, stdio: "inherit" });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const code = await new Promise<number>((resolve) => child.on("exit", (exit, signal) => resolve(exit ?? (signal ? 1 : 0))));
+  const left = await terraformFinished(space, TERRAFORM_WAIT_MS);
+  if (left.length > 0) {
+    process.stderr.write(`local:cdktf: cdktf ended while Terraform still runs on ${left.map(({ stack, pids }) => `${stack} (process ${pids.join(", ")})`).join(", ")}; it holds the stack's state lock until it ends\n`);
+    return code === 0 ? 1 : code;
+  }
+  return code;
+}
+
+/** How long local:cdktf waits, once cdktf has ended, for the Terraform processes it started to end too. */
+const TERRAFORM_WAIT_MS = 120_000;
+
+/**
+ * Waits for the Terraform processes working in the workspace's stacks to end: cdktf can end before the Terraform
+ * it started has released its state lock, which the next command on that stack would find held. Resolves with
+ * those still running after `timeoutMs` (none where processes cannot be listed).
+ */
+export async function terraformFinished(space: Workspace, timeoutMs: number): Promise<{ stack: string; pids: number[] }[]> {
+  const running = () => ENVIRONMENTS.map((stack) => ({ stack, pids: terraformProcessesIn(stackDir(space, stack)) ?? [] })).filter(({ pids }) => pids.length > 0);
+  const deadline = Date.now() + timeoutMs;
+  for (let left = running(); ; left = running()) {
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { parseCommandLine, UsageError } from "../ci/cli";
 import { ConfigError } from "../config";
 import { EMULATOR_COMMAND, recordedEmulator, runningEmulator } from "./emulator";
-import { Progress, StepFailure, tail } from "./progress";
+import { interruptCommands, killCommands, Progress, resumeCommands, StepFailure, tail, wasInterrupted } from "./progress";
 import { type Workspace, workspace } from "./workspace";
 
 /** What a local command needs once its arguments and configuration are known to be good. */
@@ -55,11 +55,18 @@ export async function runLocalCommand(command: LocalCommand, argv = process.argv
   const progress = new Progress(logDir);
   const shown = path.relative(process.cwd(), logDir);
   say(process.stdout, `${command.name}: logs of every step in ${shown.startsWith("..") ? logDir : shown}`);
+  const stopSignals = handleStopSignals(command.name, (text) => say(process.stderr, text));
   try {
     const summary = await work(progress);
     say(process.stdout, `\n${command.name} done in ${progress.elapsed()}.`);
     for (const line of summary) say(process.stdout, line);
   } catch (error) {
+    if (wasInterrupted()) {
+      say(process.stderr, `\n${command.name} was interrupted after ${progress.elapsed()}; every log of this run is kept in ${logDir}.`);
+      say(process.stderr, `Terraform was asked to stop as on Ctrl-C: it wrote its state and released its lock. npm run local:up carries on from there, npm run local:down removes it all.`);
+      process.exitCode = 130;
+      return;
+    }
     const failure = error instanceof StepFailure ? error : new StepFailure((error as Error).stack ?? String(error));
     const log = failure.log ? `\nIts log: ${failure.log}${tail(failure.log) ? `, which ends with:\n${indent(tail(failure.log))}` : ""}` : "";
     say(process.stderr, `\n${command.name} FAILED at step "${failure.step ?? "?"}" after ${progress.elapsed()}:\n${indent(failure.message)}${log}`);
@@ -69,7 +76,34 @@ export async function runLocalCommand(command: LocalCommand, argv = process.argv
       say(process.stderr, `The emulator (${emulator.endpoint}, pid ${emulator.pid}) keeps running with what was deployed so far: npm run local:up carries on from there, npm run local:down removes it.`);
     }
     process.exitCode = 1;
+  } finally {
+    stopSignals();
   }
+}
+
+/**
+ * While a command runs, Ctrl-C (SIGINT) or SIGTERM stops it cleanly: the running commands are asked to stop as on
+ * Ctrl-C (Terraform then writes its state and releases its lock) and no new one starts. A second signal stops
+ * them at once (SIGKILL) and exits: the next local:up or local:down releases what they left (see runs.ts).
+ * Returns the function that removes the handlers.
+ */
+function handleStopSignals(name: string, say: (text: string) => void): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!wasInterrupted()) {
+      const running = interruptCommands();
+      say(`\n${name}: ${signal}: asking the ${running} running command${running === 1 ? "" : "s"} to stop (Terraform writes its state and releases its lock). ${signal} again stops at once.`);
+      return;
+    }
+    killCommands();
+    say(`${name}: ${signal} again: stopped at once. The next npm run local:up or local:down releases the locks left and adopts what a killed apply created.`);
+    process.exit(130);
+  };
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    for (const signal of signals) process.off(signal, onSignal);
+    resumeCommands();
+  };
 }
 
 export function indent(text: string): string {

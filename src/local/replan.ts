@@ -2,8 +2,9 @@ import * as path from "node:path";
 import { summarizePlan } from "../ci/terraform-plan";
 import type { Environment } from "../config";
 import { indent } from "./command";
+import { lockingTerraform } from "./locking";
 import { type Progress, StepFailure, together } from "./progress";
-import { type ProviderSource, terraform, terraformEnvironment } from "./terraform";
+import { type ProviderSource, terraformEnvironment } from "./terraform";
 import { stackDir, type Workspace } from "./workspace";
 
 /** The plan file a re-plan leaves in the stack's folder, for `terraform show`. */
@@ -18,7 +19,7 @@ export async function replanStacks(progress: Progress, space: Workspace, source:
     stacks.map((stack) =>
       progress.step(`re-plan ${stack}`, async (step) => {
         const env = terraformEnvironment(space, source, stack);
-        const code = await terraform(step, space, env, stack, ["plan", "-input=false", "-detailed-exitcode", `-out=${REPLAN_FILE}`], [0, 2]);
+        const { code } = await lockingTerraform(step, space, env, stack, ["plan", "-input=false", "-detailed-exitcode", `-out=${REPLAN_FILE}`], [0, 2]);
         if (code === 0) {
           step.report("no changes");
           return [];

@@ -83,10 +83,45 @@ export function terraform(step: Step, space: Workspace, env: NodeJS.ProcessEnv, 
   return step.run("terraform", [`-chdir=${stackDir(space, stack)}`, ...args, "-no-color"], { env, okCodes });
 }
 
-/** The step that initializes every stack, side by side, against its state backend on the emulator. */
-export function initStacks(progress: Progress, space: Workspace, source: ProviderSource): Promise<void> {
+/**
+ * The addresses in a stack's state, as `terraform state list` prints them, from `terraform state pull` (which
+ * takes no lock, and prints an empty state, or nothing, for a stack never applied).
+ */
+export async function stateAddresses(step: Step, space: Workspace, env: NodeJS.ProcessEnv, stack: Environment): Promise<string[]> {
+  return [...(await stateIds(step, space, env, stack)).keys()];
+}
+
+/** The resource instances in a stack's state, address → ID (`terraform state pull`; none for a stack never applied). */
+export async function stateIds(step: Step, space: Workspace, env: NodeJS.ProcessEnv, stack: Environment): Promise<Map<string, string>> {
+  const { stdout } = await step.capture("terraform", [`-chdir=${stackDir(space, stack)}`, "state", "pull"], { env, quiet: true });
+  return stdout.trim() === "" ? new Map() : idsOf(JSON.parse(stdout));
+}
+
+interface StateResource {
+  readonly module?: string;
+  readonly mode: "managed" | "data";
+  readonly type: string;
+  readonly name: string;
+  readonly instances: readonly { readonly index_key?: string | number; readonly attributes?: { readonly id?: unknown } }[];
+}
+
+/**
+ * The resource instances of a state (the JSON `terraform state pull` prints), by address as `terraform state
+ * list` writes it, each with its `id` attribute ("" when it has none).
+ */
+export function idsOf(state: { resources?: readonly StateResource[] }): Map<string, string> {
+  return new Map(
+    (state.resources ?? []).flatMap((resource) => {
+      const base = `${resource.module ? `${resource.module}.` : ""}${resource.mode === "data" ? "data." : ""}${resource.type}.${resource.name}`;
+      return resource.instances.map(({ index_key: key, attributes }) => [key === undefined ? base : `${base}[${JSON.stringify(key)}]`, typeof attributes?.id === "string" ? attributes.id : ""] as const);
+    }),
+  );
+}
+
+/** The step that initializes the stacks (by default all three), side by side, against their state backends on the emulator. */
+export function initStacks(progress: Progress, space: Workspace, source: ProviderSource, stacks: readonly Environment[] = ENVIRONMENTS): Promise<void> {
   return progress.step("terraform init", async (step) => {
-    await together(ENVIRONMENTS.map((stack) => terraform(step, space, terraformEnvironment(space, source, stack), stack, ["init", "-input=false", "-reconfigure"])));
+    await together(stacks.map((stack) => terraform(step, space, terraformEnvironment(space, source, stack), stack, ["init", "-input=false", "-reconfigure"])));
   });
 }
 

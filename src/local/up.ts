@@ -5,12 +5,16 @@ import { bootstrapFingerprint, repairBootstrap, runBootstrap } from "./bootstrap
 import { type LocalCommand, requireTools, runLocalCommand } from "./command";
 import { localConfig } from "./config";
 import { recordBootstrap, runningEmulator, startEmulator } from "./emulator";
-import { type Progress, type Step, together } from "./progress";
+import { lockingTerraform } from "./locking";
+import { type Progress, type Step, StepFailure, together } from "./progress";
 import { replanStacks } from "./replan";
 import { synthesizeLocal } from "./synthesize";
+import { missingImports } from "./adopt";
+import { findKilledApplies, finishRecovery, stageAdoption } from "./recover";
+import { forgetAllRuns } from "./runs";
 import { findProviderSource, initStacks, outcomeLine, type ProviderSource, TERRAFORM_PARALLELISM, terraformEnvironment } from "./terraform";
 import { UNSUPPORTED_TYPES } from "./unsupported";
-import { stackDir, type Workspace } from "./workspace";
+import type { Workspace } from "./workspace";
 
 const USAGE = `Usage: npm run local:up
 
@@ -20,20 +24,40 @@ Deploys the platform onto an AWS emulator (moto_server) on this machine, with no
   bootstrap: same scripts, templates and settings), synthesizes the stacks in local mode,
   applies shared, then prod and dev, and re-plans every stack: any change left fails the command.
 Running it again converges with no changes. npm run local:down destroys everything and stops the emulator.
+After an interrupted run it carries on: a stack lock left by a killed run of this workspace is released, and
+what a killed apply created without recording it is adopted, not created twice (docs/local-mode.md).
+Ctrl-C stops Terraform cleanly (it writes its state and releases its lock); a second Ctrl-C stops at once.
 
 The configuration is the project's (src/config/example.yaml, COALITION_CONFIG, COALITION_* variables) in
 local mode. Needs moto_server, the AWS CLI and Terraform >= 1.10; the AWS provider comes from
 TERRAFORM_PROVIDER_MIRROR, a mirror scripts/find-provider-mirror.sh finds, or the registry.
 COALITION_LOCAL_DIR moves the workspace (default cdktf.out/local).`;
 
-/** Applies one stack; resolves with whether anything changed. */
-async function apply(step: Step, space: Workspace, source: ProviderSource, stack: Environment): Promise<boolean> {
+/**
+ * Applies one stack; resolves with whether anything changed. After a killed apply of the stack, what that run
+ * created but had not written to the state is adopted by import blocks (recover.ts); an import whose object turns
+ * out not to exist (its creation was cut before AWS made it) is dropped, and the apply runs again.
+ */
+async function apply(step: Step, space: Workspace, source: ProviderSource, stack: Environment, endpoint: string): Promise<boolean> {
   const env = terraformEnvironment(space, source, stack);
-  const { stdout } = await step.capture("terraform", [`-chdir=${stackDir(space, stack)}`, "apply", "-auto-approve", "-input=false", "-no-color", `-parallelism=${TERRAFORM_PARALLELISM}`], { env });
-  // Terraform says "No changes." only when neither a resource nor an output changes.
-  const changed = !/^No changes\./m.test(stdout);
-  step.report(changed ? (outcomeLine(stdout) ?? "applied") : "no changes");
-  return changed;
+  const recovery = await findKilledApplies(step, space, env, stack, endpoint);
+  let imports = recovery?.plan.imports ?? [];
+  for (;;) {
+    stageAdoption(space, stack, recovery && { ...recovery, plan: { ...recovery.plan, imports } });
+    try {
+      const { stdout } = await lockingTerraform(step, space, env, stack, ["apply", "-auto-approve", "-input=false", `-parallelism=${TERRAFORM_PARALLELISM}`]);
+      finishRecovery(space, stack, recovery);
+      // Terraform says "No changes." only when neither a resource nor an output changes.
+      const changed = !/^No changes\./m.test(stdout);
+      step.report(changed ? (outcomeLine(stdout) ?? "applied") : "no changes");
+      return changed;
+    } catch (error) {
+      const missing = error instanceof StepFailure && error.output ? missingImports(error.output) : [];
+      if (missing.length === 0 || !missing.every((address) => imports.some(({ to }) => to === address))) throw error;
+      step.announce(`not adopted, as nothing exists under the ID the killed apply was creating it with: ${missing.join(", ")}`);
+      imports = imports.filter(({ to }) => !missing.includes(to));
+    }
+  }
 }
 
 export const localUp: LocalCommand = {
@@ -60,6 +84,7 @@ async function up(progress: Progress, space: Workspace): Promise<string[]> {
       return running;
     }
     forgetCachedCredentials(space);
+    forgetAllRuns(space);
     const started = await startEmulator(space, process.env);
     step.report(`started moto_server on ${started.endpoint} (pid ${started.pid}; its log: ${space.emulatorLog})`);
     return started;
@@ -95,8 +120,8 @@ async function up(progress: Progress, space: Workspace): Promise<string[]> {
   });
 
   await initStacks(progress, space, source);
-  const appliedShared = await progress.step("apply shared", (step) => apply(step, space, source, "shared"));
-  const appliedApplications = await together(APPLICATION_ENVIRONMENTS.map((stack) => progress.step(`apply ${stack}`, (step) => apply(step, space, source, stack))));
+  const appliedShared = await progress.step("apply shared", (step) => apply(step, space, source, "shared", emulator.endpoint));
+  const appliedApplications = await together(APPLICATION_ENVIRONMENTS.map((stack) => progress.step(`apply ${stack}`, (step) => apply(step, space, source, stack, emulator.endpoint))));
 
   // After any change, every stack is planned again. When no stack changed, each apply above was itself a plan
   // made after the last apply that found nothing to do: planning once more would prove nothing new.
