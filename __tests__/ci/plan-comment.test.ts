@@ -43,7 +43,7 @@ describe.skipIf(!terraformAvailable)("the plan comment, on plans made by Terrafo
     fixtures = generatePlanFixtures();
   }, 180_000);
 
-  const render = (scenario: Scenario, options: { maxLength?: number; summaryUrl?: string; stack?: string } = {}) =>
+  const render = (scenario: Scenario, options: { maxLength?: number; summaryUrl?: string; stack?: string; costLine?: string } = {}) =>
     renderPlanComment(summarizePlan(fixtures.plans[scenario].json), { stack: "dev", environment: "dev", ...options });
 
   it.each(["mixed", "import", "bulk", "doomed"] as const)("counts the %s plan exactly as Terraform's own Plan line", (scenario) => {
@@ -220,7 +220,9 @@ describe.skipIf(!terraformAvailable)("the plan comment, on plans made by Terrafo
       const result = planComment(["--stack", "prod", "--env", "prod", "--summary-url", SUMMARY_URL, fixtures.plans.mixed.jsonFile], true);
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
-      expect(result.stdout).toBe(render("mixed", { stack: "prod", summaryUrl: SUMMARY_URL }).replace("Environment `dev`", "Environment `prod`"));
+      // These plans hold no AWS resource, so no region to price them in: the comment says so.
+      const costLine = "Monthly cost: not estimated (the plan names no AWS region)";
+      expect(result.stdout).toBe(render("mixed", { stack: "prod", summaryUrl: SUMMARY_URL, costLine }).replace("Environment `dev`", "Environment `prod`"));
     });
 
     it("prints a whole 65,000-character comment through a pipe", () => {

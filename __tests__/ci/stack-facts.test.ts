@@ -72,9 +72,21 @@ describe("stack-facts on the synthesized platform", () => {
       ].sort(),
     );
     expect(facts.switchable_endpoints).toBe("3");
-    expect(facts.switchable_endpoints_monthly_usd).toBe("21.90");
-    expect(facts.interface_endpoint_monthly_usd).toBe("7.30");
+    // This platform is in eu-west-1, for which the price table holds no prices: said so, not guessed.
+    expect(facts.switchable_endpoints_monthly_usd).toBe("unpriced");
+    expect(facts.interface_endpoint_monthly_usd).toBe("unpriced");
   });
+
+  it("prices dev's switchable endpoints from the price table where it holds the region's prices", () => {
+    const priced = mkdtempSync(path.join(tmpdir(), "coalition-stack-facts-priced-"));
+    const app = new App({ outdir: priced });
+    definePlatform(app, exampleConfig((tree) => (tree.region = "us-east-1")));
+    app.synth();
+    const facts = parse(stackFacts(["--stack", "dev", "--outdir", priced], {})!);
+    // An interface endpoint: 0.01 USD per zone-hour in us-east-1, 730 hours a month; dev has three, in one zone each.
+    expect(facts.interface_endpoint_monthly_usd).toBe("7.30");
+    expect(facts.switchable_endpoints_monthly_usd).toBe("21.90");
+  }, 120_000);
 
   it("finds nothing to switch in prod and shared, whose endpoints are fixed", () => {
     for (const stack of ["prod", "shared"] as const) {

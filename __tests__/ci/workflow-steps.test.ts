@@ -138,7 +138,26 @@ describe("Dev Cost Control's choice", () => {
     expect(written).toContain(said);
     expect(written).toContain("Resources switched: `aws_security_group.network_endpoint_security_group`, `aws_vpc_endpoint.network_logs_endpoint`.");
     expect(written).toContain(`Recorded in the dev environment as ENABLE_VPC_ENDPOINTS=${enabled}, which later deploys keep.`);
-    if (enabled === "false") expect(written).toContain("3 interface endpoints removed, about 7.30 USD a month each.");
+    if (enabled === "false") expect(written).toContain("3 interface endpoints removed, about 21.90 USD a month (7.30 USD each).");
+  });
+
+  it("says the endpoints are priced by the hour where the price table holds no prices for the region", () => {
+    const summary = path.join(mkdtempSync(path.join(tmpdir(), "coalition-runner-")), "summary.md");
+    const result = runStep("dev_cost_control.yml", "endpoints", "Summary", {
+      CHOICE: "disable",
+      ENABLED: "false",
+      CHANGED: "true",
+      TARGETS: "aws_vpc_endpoint.network_logs_endpoint",
+      COUNT: "3",
+      MONTHLY: "unpriced",
+      EACH: "unpriced",
+      GITHUB_STEP_SUMMARY: summary,
+    });
+    expect(result.status, result.log).toBe(0);
+    const written = readFileSync(summary, "utf8");
+    expect(written).toContain("### Dev VPC endpoints disabled\n");
+    expect(written).toContain("3 interface endpoints removed, priced by the hour (the price table holds no prices for this region).");
+    expect(written).not.toContain("unpriced");
   });
 });
 

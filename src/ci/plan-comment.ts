@@ -1,6 +1,9 @@
 import { ENVIRONMENTS } from "../config";
 import { parseCommandLine, positiveInteger, runCommand, UsageError } from "./cli";
-import { type ChangeKind, type PlannedChange, type PlanSummary, readPlanFile } from "./terraform-plan";
+import { CostInputError, planCost, planRegion } from "../cost/estimate";
+import { formatPlanCostLine } from "../cost/format";
+import { PriceError } from "../cost/prices";
+import { type ChangeKind, type PlannedChange, type PlanSummary, readPlanJson, summarizePlan } from "./terraform-plan";
 
 /** GitHub refuses comments over 65,536 characters; this leaves room to spare. */
 export const COMMENT_LIMIT = 65_000;
@@ -24,6 +27,8 @@ export interface CommentOptions {
   /** Where the full plan is, e.g. the workflow run whose job summary holds it. */
   readonly summaryUrl?: string;
   readonly maxLength?: number;
+  /** The plan's monthly cost in a line (monthlyCostLine), shown under the headline. */
+  readonly costLine?: string;
 }
 
 /** The hidden first line that identifies a stack's comment. */
@@ -53,7 +58,7 @@ interface Line {
 /** The comment for a plan: marker, headline, destroys and replacements in the open, then every change collapsed. */
 export function renderPlanComment(plan: PlanSummary, options: CommentOptions): string {
   const maxLength = options.maxLength ?? COMMENT_LIMIT;
-  const head = [...header(options), headline(plan), "", meta(plan, options)];
+  const head = [...header(options), headline(plan), "", meta(plan, options), ...(options.costLine ? ["", options.costLine] : [])];
   const critical = criticalSection(plan.changes);
   const details = detailLines(plan);
   const tail = options.summaryUrl ? ["", `Full plan: ${link("job summary", options.summaryUrl)}`] : [];
@@ -263,7 +268,23 @@ export function planComment(argv: string[]): string | undefined {
   const args = parsePlanCommentArgs(argv);
   if (args === "help") return undefined;
   if (args.failed) return renderFailedPlanComment(args);
-  return renderPlanComment(readPlanFile(args.planFile!), args);
+  const json = readPlanJson(args.planFile!);
+  return renderPlanComment(summarizePlan(json, args.planFile!), { ...args, costLine: monthlyCostLine(json) });
+}
+
+/**
+ * The plan's monthly cost delta and the stack's new monthly total (src/cost), or why it is not estimated: a
+ * missing price never stops the comment.
+ */
+export function monthlyCostLine(plan: unknown): string {
+  const region = planRegion(plan);
+  if (region === undefined) return "Monthly cost: not estimated (the plan names no AWS region)";
+  try {
+    return formatPlanCostLine(planCost(plan, region));
+  } catch (error) {
+    if (error instanceof PriceError || error instanceof CostInputError) return `Monthly cost: not estimated (${error.message})`;
+    throw error;
+  }
 }
 
 if (require.main === module) runCommand("plan-comment", USAGE, planComment);

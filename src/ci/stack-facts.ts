@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../config";
+import { type SynthesizedStack, switchSavingMonthlyUsd } from "../cost/estimate";
+import { formatUsd } from "../cost/format";
+import { HOURS_PER_MONTH, PriceError, regionPrices } from "../cost/prices";
 import { names } from "../naming/names";
 import { CheckError, parseCommandLine, runCommand, UsageError } from "./cli";
 
 /** The Terraform variable that switches dev's interface endpoints (and their security group) off. */
 export const ENDPOINT_SWITCH_VARIABLE = "enable_vpc_endpoints";
-/** An interface endpoint in one zone: 0.01 USD an hour (us-east-1) for 730 hours a month. */
-export const INTERFACE_ENDPOINT_MONTHLY_USD = 7.3;
 /** The roles a workflow assumes in a stack's account: the deploy role, or the read-only plan role of pull requests. */
 export const ROLES = ["deploy", "plan"] as const;
 export type Role = (typeof ROLES)[number];
@@ -39,6 +40,9 @@ export interface StackFacts {
   readonly endpointTargets: string[];
   /** How many of those are interface endpoints. */
   readonly switchableEndpoints: number;
+  /** What switching them off saves a month, and what one interface endpoint costs (src/cost), in USD; "unpriced" where the price table has no prices for the region. */
+  readonly switchableMonthlyUsd: string;
+  readonly interfaceEndpointMonthlyUsd: string;
 }
 
 type StackJson = {
@@ -84,7 +88,19 @@ export function readStackFacts(outdir: string, stack: Environment, role: Role = 
     sharedRoleName: role === "plan" && json.variable?.[names.sharedRoleVariable] !== undefined ? names.peeringReaderRole : "",
     endpointTargets,
     switchableEndpoints: endpointTargets.filter((address) => address.startsWith("aws_vpc_endpoint.")).length,
+    switchableMonthlyUsd: priced(() => (endpointTargets.length > 0 ? switchSavingMonthlyUsd(json as SynthesizedStack, ENDPOINT_SWITCH_VARIABLE) : 0)),
+    interfaceEndpointMonthlyUsd: priced(() => regionPrices(provider.region!).interfaceEndpointHour * HOURS_PER_MONTH),
   };
+}
+
+/** A monthly amount from the price table, or "unpriced" where the table has no price for it. */
+function priced(amount: () => number): string {
+  try {
+    return formatUsd(amount());
+  } catch (error) {
+    if (error instanceof PriceError) return "unpriced";
+    throw error;
+  }
 }
 
 /** The variables each GitHub environment carries (empty when unset, as GitHub passes them). */
@@ -120,7 +136,6 @@ export function checkGitHubEnvironment(facts: StackFacts, variables: GitHubEnvir
 
 /** name=value lines, the format of $GITHUB_OUTPUT. */
 export function formatStackFacts(facts: StackFacts): string {
-  const saving = (facts.switchableEndpoints * INTERFACE_ENDPOINT_MONTHLY_USD).toFixed(2);
   return [
     `stack=${facts.stack}`,
     `dir=${facts.dir}`,
@@ -131,8 +146,8 @@ export function formatStackFacts(facts: StackFacts): string {
     `shared_role_name=${facts.sharedRoleName}`,
     `endpoint_targets=${facts.endpointTargets.join(" ")}`,
     `switchable_endpoints=${facts.switchableEndpoints}`,
-    `switchable_endpoints_monthly_usd=${saving}`,
-    `interface_endpoint_monthly_usd=${INTERFACE_ENDPOINT_MONTHLY_USD.toFixed(2)}`,
+    `switchable_endpoints_monthly_usd=${facts.switchableMonthlyUsd}`,
+    `interface_endpoint_monthly_usd=${facts.interfaceEndpointMonthlyUsd}`,
     "",
   ].join("\n");
 }

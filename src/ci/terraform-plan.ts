@@ -98,6 +98,11 @@ const REASONS: Record<string, string> = {
 
 /** Reads and checks a plan file; any problem is a UsageError naming the file. */
 export function readPlanFile(file: string): PlanSummary {
+  return summarizePlan(readPlanJson(file), file);
+}
+
+/** The JSON of a plan file (`terraform show -json` output), or a UsageError naming what is wrong with the file. */
+export function readPlanJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -111,7 +116,7 @@ export function readPlanFile(file: string): PlanSummary {
   } catch (error) {
     throw new UsageError(`${file} is not JSON (${(error as Error).message}); give the output of terraform show -json <planfile>`, false);
   }
-  return summarizePlan(json, file);
+  return json;
 }
 
 /** Checks that `json` is a Terraform plan and summarizes what it changes. */
