@@ -1,10 +1,10 @@
 import { App } from "cdktf";
-import { readFileSync } from "node:fs";
 import { CheckError, parseCommandLine, runCommand, UsageError } from "../ci/cli";
 import { ENVIRONMENTS, type Environment, loadConfig } from "../config";
 import { CostInputError, estimateStack, planCost, planRegion, resolveVariables, type SynthesizedStack } from "../cost/estimate";
 import { formatPlanCost, formatStackEstimate } from "../cost/format";
 import { PriceError } from "../cost/prices";
+import { readPlanJson } from "../ci/terraform-plan";
 import { definePlatform } from "../../stacks/platform";
 
 const USAGE = `usage: npm run --silent cost -- --stack <${ENVIRONMENTS.join("|")}> [--var name=value]...
@@ -37,21 +37,6 @@ export function parseVariableFlags(flags: readonly string[]): Record<string, str
   return variables;
 }
 
-function readPlan(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : (error as Error).message}`, false);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not JSON (${(error as Error).message}); give the output of terraform show -json <planfile>`, false);
-  }
-}
-
 /** The command: the text for stdout, or undefined after --help. */
 export function costCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   const { values, positionals } = parseCommandLine(
@@ -66,7 +51,7 @@ export function costCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
   try {
     if (values.plan !== undefined) {
       if (values.var) throw new UsageError("--var goes with --stack; a plan already has its variables");
-      const plan = readPlan(values.plan);
+      const plan = readPlanJson(values.plan);
       return formatPlanCost(planCost(plan, planRegion(plan) ?? loadConfig(env).region));
     }
     const stack = values.stack as string;
