@@ -59,7 +59,8 @@ export class BootstrapStack extends ReadableStack {
         provider,
         url: `https://${GITHUB_OIDC_HOST}`,
         clientIdList: [GITHUB_OIDC_AUDIENCE],
-        tags: { Name: names.githubOidcProviderTag },
+        // Tagged as the environment's stack tags it, which adopts it: adopting it changes nothing.
+        tags: { Name: names.githubOidcProviderTag, [names.addressTag]: names.githubOidcProviderAddress },
       });
     }
 

@@ -93,10 +93,13 @@ describe("github-oidc-role.cfn.yml", () => {
 
     it("names the plan role github-actions-<env>-plan and trusts only the repository's pull requests through the account's provider", () => {
       expect(planRole.RoleName).toBe(`github-actions-${environment}-plan`);
-      expect(planRole.Description).toBe(`Plans the ${environment} environment read-only from pull requests of GitHub Actions (${ORG}/${NAME})`);
+      expect(planRole.Description).toBe(`Plans the ${environment} environment read-only from GitHub Actions: pull requests and the drift check (${ORG}/${NAME})`);
       expect(planRole.MaxSessionDuration).toBe(3600);
       expect(planRole.AssumeRolePolicyDocument).toEqual(githubPlanTrustPolicy({ repo: `${ORG}/${NAME}`, accountId: ACCOUNTS[environment] }));
-      expect(planRole.Tags).toEqual([{ Key: "Name", Value: `github-actions-${environment}-plan` }]);
+      expect(planRole.Tags).toEqual([
+        { Key: "Name", Value: `github-actions-${environment}-plan` },
+        { Key: "TerraformAddress", Value: "aws_iam_role.github_oidc_plan_role" },
+      ]);
     });
 
     it("gives the plan role the inline policies terraform-state-read and read-only of the builders, the shared account's parts only with SharedAccountId", () => {
@@ -179,7 +182,7 @@ describe("github-oidc-role.cfn.yml", () => {
         expect(properties.GitHubOidcProvider).toEqual({
           Url: provider.url,
           ClientIdList: provider.client_id_list,
-          Tags: [{ Key: "Name", Value: provider.tags.Name }],
+          Tags: Object.entries(provider.tags).map(([Key, Value]) => ({ Key, Value })),
         });
       });
     });

@@ -143,7 +143,7 @@ describe.each(ENVIRONMENTS)("the %s plan role, as synthesized", (env) => {
     expect(await decide(action, resource)).toBe(expected);
   });
 
-  it("is assumable from the repository's pull requests only", () => {
+  it("is assumable from the repository's pull requests and its main branch outside any environment only", () => {
     const assume = (sub: string, provider = a) =>
       decideTrust(plan.trust, {
         provider: `arn:aws:iam::${provider}:oidc-provider/token.actions.githubusercontent.com`,
@@ -152,7 +152,10 @@ describe.each(ENVIRONMENTS)("the %s plan role, as synthesized", (env) => {
       });
     const repo = config.github.repo;
     expect(assume(`repo:${repo}:pull_request`)).toBe("Allowed");
-    for (const sub of [`repo:${repo}:ref:refs/heads/main`, `repo:${repo}:environment:${env}`, `repo:${repo}-fork:pull_request`, `repo:someone/x:pull_request`, `repo:${repo}:pull_request*`]) {
+    // The nightly drift check: a workflow on main in no environment.
+    expect(assume(`repo:${repo}:ref:refs/heads/main`)).toBe("Allowed");
+    const others = [`repo:${repo}:ref:refs/heads/development`, `repo:${repo}:ref:refs/heads/feature`, `repo:${repo}:environment:${env}`, `repo:${repo}-fork:pull_request`];
+    for (const sub of [...others, `repo:someone/x:pull_request`, `repo:${repo}:pull_request*`, `repo:${repo}:ref:refs/heads/main*`]) {
       expect(assume(sub), sub).toBe("ImplicitlyDenied");
     }
     expect(assume(`repo:${repo}:pull_request`, "999999999999")).toBe("ImplicitlyDenied");

@@ -100,19 +100,19 @@ describe("GitHubOidc", () => {
       expect(role.permissions_boundary).toBeUndefined();
     });
 
-    it("is trusted by the repository's pull requests only, matched exactly", () => {
+    it("is trusted by the repository's pull requests and its main branch outside any environment only, matched exactly", () => {
       expect(JSON.parse(role.assume_role_policy)).toEqual({
         Version: "2012-10-17",
         Statement: [
           {
-            Sid: "GitHubActionsOidcPullRequests",
+            Sid: "GitHubActionsOidcPlans",
             Effect: "Allow",
             Principal: { Federated: "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com" },
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
               StringEquals: {
                 "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": "repo:your-org/coalition-builder:pull_request",
+                "token.actions.githubusercontent.com:sub": ["repo:your-org/coalition-builder:pull_request", "repo:your-org/coalition-builder:ref:refs/heads/main"],
               },
             },
           },

@@ -82,6 +82,7 @@ function deployRoleProperties(variant: OidcVariant): Json {
       [names.githubStatePolicy, terraformStatePolicy({ ...account, sharedAccountId })],
       [names.githubInfrastructurePolicy, infrastructurePolicy({ ...account, peeringAccountIds })],
     ],
+    names.githubActionsRoleAddress,
   );
 }
 
@@ -96,18 +97,22 @@ function planRoleProperties(variant: OidcVariant): Json {
       [names.githubPlanStatePolicy, terraformStateReadPolicy({ ...account, sharedAccountId })],
       [names.githubPlanReadPolicy, planReadPolicy({ ...account, peeringAccountIds, sharedAccountId })],
     ],
+    names.githubActionsPlanRoleAddress,
   );
 }
 
-/** An `AWS::IAM::Role`'s properties as the stacks declare the role: name tag, one-hour sessions, inline policies by name. */
-function roleProperties(name: string, description: string, trust: object, policies: readonly (readonly [name: string, document: object])[]): Json {
+/**
+ * An `AWS::IAM::Role`'s properties as the stacks declare the role: name tag (and address tag, for a role a stack
+ * adopts), one-hour sessions, inline policies by name.
+ */
+function roleProperties(name: string, description: string, trust: object, policies: readonly (readonly [name: string, document: object])[], address?: string): Json {
   return {
     RoleName: name,
     Description: description,
     MaxSessionDuration: 3600,
     AssumeRolePolicyDocument: trust as unknown as Json,
     Policies: policies.map(([PolicyName, document]) => ({ PolicyName, PolicyDocument: document as unknown as Json })),
-    Tags: [{ Key: "Name", Value: name }],
+    Tags: [{ Key: "Name", Value: name }, ...(address ? [{ Key: names.addressTag, Value: address }] : [])],
   };
 }
 
@@ -184,7 +189,10 @@ export function githubOidcRoleTemplate(): Record<string, Json> {
         Properties: {
           Url: `https://${GITHUB_OIDC_HOST}`,
           ClientIdList: [GITHUB_OIDC_AUDIENCE],
-          Tags: [{ Key: "Name", Value: names.githubOidcProviderTag }],
+          Tags: [
+            { Key: "Name", Value: names.githubOidcProviderTag },
+            { Key: names.addressTag, Value: names.githubOidcProviderAddress },
+          ],
         },
       },
       GitHubActionsRole: {

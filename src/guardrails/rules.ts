@@ -1,3 +1,4 @@
+import { names } from "../naming/names";
 import { WILDCARD_ONLY_ACTIONS } from "../policies";
 
 /** Attributes of a synthesized resource: Terraform's JSON, which the rules read defensively. */
@@ -195,7 +196,7 @@ export const RULES: readonly Rule[] = [
     description: "Every role the stacks create carries the permissions boundary (the deploy and plan roles are an administrator's)",
     check: (stack) =>
       each(stack, "aws_iam_role")
-        .filter(([a]) => a !== "aws_iam_role.github_oidc_role" && a !== "aws_iam_role.github_oidc_plan_role")
+        .filter(([a]) => a !== names.githubActionsRoleAddress && a !== names.githubActionsPlanRoleAddress)
         .map(([a, role]) =>
           verdict(
             a,

@@ -37,7 +37,12 @@ export const names = {
   githubActionsPlanRole: (env: Environment) => `github-actions-${env}-plan`,
   /** Descriptions of those two roles, the same wherever a role is declared (stack or bootstrap), so adopting one changes nothing. */
   githubActionsRoleDescription: (env: string, repo: string) => `Deploys the ${env} environment from GitHub Actions (${repo})`,
-  githubActionsPlanRoleDescription: (env: string, repo: string) => `Plans the ${env} environment read-only from pull requests of GitHub Actions (${repo})`,
+  githubActionsPlanRoleDescription: (env: string, repo: string) => `Plans the ${env} environment read-only from GitHub Actions: pull requests and the drift check (${repo})`,
+  /** Their Terraform addresses in each environment's stack (the import target of a bootstrapped role, and its address tag). */
+  githubActionsRoleAddress: "aws_iam_role.github_oidc_role",
+  githubActionsPlanRoleAddress: "aws_iam_role.github_oidc_plan_role",
+  /** The account's GitHub OIDC provider's address in each environment's stack (which adopts a bootstrapped one). */
+  githubOidcProviderAddress: "aws_iam_openid_connect_provider.github_oidc_provider",
   /** The account's GitHub Actions OIDC provider (its ARN is fixed by the issuer host). */
   githubOidcProviderArn: (accountId: string) => `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com`,
   /** Inline policies of the GitHub Actions role. */

@@ -19,8 +19,11 @@ export interface GitHubTrustInput {
   readonly accountId: string;
 }
 
-/** The only GitHub context allowed to assume an environment's read-only plan role. */
-export const GITHUB_PLAN_SUBJECT_CONTEXT = "pull_request";
+/**
+ * The GitHub contexts allowed to assume an environment's read-only plan role: pull requests (their plans), and
+ * workflows on main that run in no environment (the nightly drift check).
+ */
+export const GITHUB_PLAN_SUBJECT_CONTEXTS = ["pull_request", "ref:refs/heads/main"] as const;
 
 /** The `sub` claims that may assume the environment's role: exact values, never a repository wildcard. */
 export function githubSubjects(input: Pick<GitHubTrustInput, "environment" | "repo">): string[] {
@@ -36,14 +39,15 @@ export function githubTrustPolicy(input: GitHubTrustInput): PolicyDocument {
 }
 
 /**
- * Trust policy of `github-actions-{env}-plan`: web identities of the repository's pull requests, and nothing
- * else (StringEquals on the exact subject), for STS only. Forks get no OIDC token, so cannot assume it.
+ * Trust policy of `github-actions-{env}-plan`: web identities of the repository's pull requests and of its main
+ * branch outside any environment (GITHUB_PLAN_SUBJECT_CONTEXTS), and nothing else (StringEquals on the exact
+ * subjects), for STS only. Forks get no OIDC token, so cannot assume it.
  */
 export function githubPlanTrustPolicy(input: Pick<GitHubTrustInput, "repo" | "accountId">): PolicyDocument {
-  return githubWebIdentityTrust("GitHubActionsOidcPullRequests", input.accountId, {
+  return githubWebIdentityTrust("GitHubActionsOidcPlans", input.accountId, {
     StringEquals: {
       [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-      [`${GITHUB_OIDC_HOST}:sub`]: `repo:${input.repo}:${GITHUB_PLAN_SUBJECT_CONTEXT}`,
+      [`${GITHUB_OIDC_HOST}:sub`]: GITHUB_PLAN_SUBJECT_CONTEXTS.map((context) => `repo:${input.repo}:${context}`),
     },
   });
 }
