@@ -24,6 +24,20 @@ export interface FakeEnvironment {
   readonly variables: Map<string, string>;
 }
 
+/** An issue as the fake keeps it. */
+export interface FakeIssue {
+  readonly number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  stateReason: string | null;
+  labels: string[];
+  /** The bodies of its comments, oldest first. */
+  readonly comments: string[];
+  /** Set on the pull requests the issues endpoints also list, as GitHub does. */
+  readonly pullRequest?: boolean;
+}
+
 /**
  * A stand-in for the few GitHub REST endpoints of deployment environments (with their branch policies and
  * variables) and repository variables, keeping state like GitHub does and recording every request. `gh`
@@ -35,6 +49,8 @@ export class FakeGitHub {
   readonly environments = new Map<string, FakeEnvironment>();
   /** The repository's Actions variables. */
   readonly variables = new Map<string, string>();
+  /** The repository's issues (and pull requests, which the issues endpoints list too), by number. */
+  readonly issues = new Map<number, FakeIssue>();
   private nextId = 1;
 
   private constructor(
@@ -67,6 +83,12 @@ export class FakeGitHub {
     };
   }
 
+  /** The base URL of the REST API for clients that call it directly (GITHUB_API_URL), not through a proxy. */
+  apiUrl(): string {
+    const { port } = this.server.address() as { port: number };
+    return `http://127.0.0.1:${port}`;
+  }
+
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server.close(resolve));
   }
@@ -81,6 +103,16 @@ export class FakeGitHub {
     this.reset();
     this.environments.clear();
     this.variables.clear();
+    this.issues.clear();
+  }
+
+  /** An issue (or pull request) made by hand, as GitHub would hold it. */
+  addIssue(settings: Partial<Omit<FakeIssue, "number" | "comments">> & { comments?: string[] } = {}): FakeIssue {
+    const { comments = [], ...rest } = settings;
+    const number = Math.max(0, ...this.issues.keys()) + 1;
+    const issue: FakeIssue = { number, title: `Issue ${number}`, body: "", state: "open", stateReason: null, labels: [], comments: [...comments], ...rest };
+    this.issues.set(number, issue);
+    return issue;
   }
 
   /** An environment made by hand (in the settings), as GitHub would hold it. */
@@ -133,6 +165,7 @@ export class FakeGitHub {
       if (!url.pathname.startsWith(repository)) return reply(404, { message: "Not Found" });
       const parts = url.pathname.slice(repository.length).split("/");
       if (parts[0] === "actions" && parts[1] === "variables") return this.variableEndpoint(this.variables, parts[2], parts.length > 3, req.method, body, reply);
+      if (parts[0] === "issues") return this.issueEndpoint(parts.slice(1), url.searchParams, req.method, body, reply);
       if (parts[0] !== "environments" || parts[1] === undefined) return reply(404, { message: "Not Found" });
       const [, name, collection, ...rest] = parts;
       const environment = this.environments.get(name);
@@ -188,6 +221,79 @@ export class FakeGitHub {
     if (name !== undefined && method === "PATCH" && variables.has(name)) {
       variables.set(name, body.value);
       return reply(204);
+    }
+    return reply(404, { message: "Not Found" });
+  }
+
+  /** The issue as GitHub's REST API shows it. */
+  private issueJson(issue: FakeIssue) {
+    return {
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      state_reason: issue.stateReason,
+      labels: issue.labels.map((name) => ({ name })),
+      comments: issue.comments.length,
+      html_url: `https://github.localhost/${this.repo}/${issue.pullRequest ? "pull" : "issues"}/${issue.number}`,
+      ...(issue.pullRequest && { pull_request: { url: `http://api.github.localhost/repos/${this.repo}/pulls/${issue.number}` } }),
+    };
+  }
+
+  /**
+   * Issues: list (state open, closed or all, default open; labels all of which an issue must carry; per_page
+   * and page), create, get, update (title, body, state, state_reason, labels), and list or add comments.
+   */
+  private issueEndpoint(
+    rest: string[],
+    query: URLSearchParams,
+    method: string | undefined,
+    body: any,
+    reply: (status: number, payload?: unknown) => void,
+  ): void {
+    const [number, collection, ...deeper] = rest;
+    if (number === undefined || number === "") {
+      if (method === "GET") {
+        const state = query.get("state") ?? "open";
+        const labels = (query.get("labels") ?? "").split(",").filter(Boolean);
+        const perPage = Number(query.get("per_page") ?? 30);
+        const page = Number(query.get("page") ?? 1);
+        const matching = [...this.issues.values()]
+          .filter((issue) => state === "all" || issue.state === state)
+          .filter((issue) => labels.every((label) => issue.labels.includes(label)))
+          .sort((a, b) => b.number - a.number);
+        return reply(200, matching.slice((page - 1) * perPage, page * perPage).map((issue) => this.issueJson(issue)));
+      }
+      if (method === "POST") {
+        if (typeof body?.title !== "string" || body.title === "") return reply(422, { message: "Validation Failed: title is missing" });
+        const labels = ((body.labels ?? []) as (string | { name: string })[]).map((label) => (typeof label === "string" ? label : label.name));
+        return reply(201, this.issueJson(this.addIssue({ title: body.title, body: body.body ?? "", labels })));
+      }
+      return reply(404, { message: "Not Found" });
+    }
+    const issue = this.issues.get(Number(number));
+    if (!issue || deeper.length > 0) return reply(404, { message: "Not Found" });
+    if (collection === undefined) {
+      if (method === "GET") return reply(200, this.issueJson(issue));
+      if (method === "PATCH") {
+        if (body?.title !== undefined) issue.title = body.title;
+        if (body?.body !== undefined) issue.body = body.body;
+        if (body?.labels !== undefined) issue.labels = body.labels;
+        if (body?.state !== undefined) {
+          if (body.state !== "open" && body.state !== "closed") return reply(422, { message: `Validation Failed: state ${body.state}` });
+          issue.state = body.state;
+          issue.stateReason = body.state === "closed" ? (body.state_reason ?? "completed") : null;
+        }
+        return reply(200, this.issueJson(issue));
+      }
+    }
+    if (collection === "comments") {
+      if (method === "GET") return reply(200, issue.comments.map((text, index) => ({ id: index + 1, body: text })));
+      if (method === "POST") {
+        if (typeof body?.body !== "string" || body.body === "") return reply(422, { message: "Validation Failed: body is missing" });
+        issue.comments.push(body.body);
+        return reply(201, { id: issue.comments.length, body: body.body });
+      }
     }
     return reply(404, { message: "Not Found" });
   }

@@ -42,6 +42,8 @@ function reaches(job: any, predicate: (step: any) => boolean): boolean {
 }
 const assumesRole = (step: any) => String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@");
 const comments = (step: any) => String(step.uses ?? "").startsWith("actions/github-script@") && /createComment/.test(step.with?.script ?? "");
+/** A step that opens, updates or closes the drift issues. */
+const writesIssues = (step: any) => /npm run --silent drift-issue\b/.test(String(step.run ?? ""));
 
 describe("the workflows name exactly the stacks the app synthesizes", () => {
   const infra = wf("deploy_infra.yml");
@@ -110,13 +112,14 @@ describe("permissions", () => {
     }
   });
 
-  it("grant only contents: read, id-token: write where a role is assumed, pull-requests: write where a comment is made", () => {
+  it("grant only contents: read, id-token: write where a role is assumed, pull-requests: write where a comment is made, issues: write where drift issues are kept", () => {
     for (const { file, id, job } of allJobs()) {
       if (job.permissions === undefined) continue;
       const expected: Record<string, string> = {};
       if (reaches(job, (step) => String(step.uses ?? "").startsWith("actions/checkout@"))) expected.contents = "read";
       if (reaches(job, assumesRole)) expected["id-token"] = "write";
       if (reaches(job, comments)) expected["pull-requests"] = "write";
+      if (reaches(job, writesIssues)) expected.issues = "write";
       expect(job.permissions, `${file} › ${id}`).toEqual(expected);
     }
     expect(wf("deploy_infra.yml").jobs.plan.permissions["pull-requests"]).toBe("write");
@@ -139,7 +142,7 @@ describe("roles", () => {
   );
 
   it("are assumed with the role and region stack-facts reads from the synthesized stack, named nowhere else", () => {
-    expect(assumptions.length).toBe(5);
+    expect(assumptions.length).toBe(6);
     for (const { where, job, index } of assumptions) {
       const step = steps(job)[index];
       expect(step.with["role-to-assume"], where).toBe("${{ steps.stack.outputs.role_arn }}");
@@ -164,12 +167,12 @@ describe("roles", () => {
         });
         expect(job.env.STACK, `${where}: STACK is the job's environment`).toBe(job.environment);
       } else {
-        expect(file).toBe("terraform_plan.yml");
+        expect(["terraform_plan.yml", "drift.yml"]).toContain(file);
         expect(facts.run, where).toBe('npm run --silent stack-facts -- --stack "$STACK" --role plan >> "$GITHUB_OUTPUT"');
         expect(facts.env, where).toBeUndefined();
       }
     }
-    expect(assumptions.filter(({ job }) => job.environment === undefined).map(({ where }) => where)).toEqual(["terraform_plan.yml › plan"]);
+    expect(assumptions.filter(({ job }) => job.environment === undefined).map(({ where }) => where).sort()).toEqual(["drift.yml › drift", "terraform_plan.yml › plan"]);
     // The plan job has no environment, so no environment's variable either: the account comes from the stack.
     expect(JSON.stringify(wf("terraform_plan.yml"))).not.toContain("vars.");
   });
@@ -331,7 +334,7 @@ jobs:
         .filter((script) => script.workingDirectory === undefined)
         .flatMap((script) => [...script.text.matchAll(/npm run (?:--silent )?([\w-]+)/g)].map((match) => match[1])),
     );
-    expect(sorted(new Set(used))).toEqual(["plan-comment", "stack-facts", "state-lock", "synth", "zappa-settings"]);
+    expect(sorted(new Set(used))).toEqual(["drift-issue", "drift-report", "plan-comment", "stack-facts", "state-lock", "synth", "zappa-settings"]);
     for (const name of used) expect(packageScripts).toContain(name);
   });
 });
@@ -416,7 +419,7 @@ describe("wiring", () => {
         expect(Object.keys(trigger?.outputs ?? {}), `${file} reads ${id}.${output}`).toContain(output);
       }
     }
-    expect(count).toBe(9);
+    expect(count).toBe(10);
   });
 
   it("hands the synthesized stacks only to jobs that come after a synthesis", () => {
