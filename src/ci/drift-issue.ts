@@ -1,7 +1,7 @@
 import { CheckError, UsageError } from "./cli";
 import { driftMarker, driftTitle, hasDrift, parseDriftArgs, readDriftFile, renderDriftReport, renderResolvedComment, type DriftFindings } from "./drift-report";
 
-const USAGE = `usage: node --import tsx src/ci/drift-issue.ts --stack <env> [--run-url <url>] <plan.json>
+const USAGE = `usage: npm run --silent drift-issue -- --stack <env> [--run-url <url>] <plan.json>
 
 Keeps a stack's drift issue in step with a drift check's plan (terraform show -json): opens the issue,
 or updates the open one whose body starts with the stack's marker, when the plan has drift; closes it
