@@ -220,15 +220,24 @@ ensure_lock_table() {
   fi
 }
 
+# The outputs of the stack ensure_stack last saw, as KEY<tab>VALUE lines.
+STACK_OUTPUTS=""
+
 # ensure_stack STACK TEMPLATE KEY=VALUE...: creates or updates the stack unless it already runs this
-# template with these parameters. (The values were validated, so they need no JSON escaping.)
+# template with these parameters, and leaves its outputs in STACK_OUTPUTS. (The values were validated, so they
+# need no JSON escaping.)
 ensure_stack() {
   local stack=$1 template=$2
   shift 2
   step "$environment: stack $stack"
-  local status
-  if aws_try cloudformation describe-stacks --stack-name "$stack" --query 'Stacks[0].StackStatus' --output text; then
-    status=$AWS_OUT
+  local status described=""
+  # One read for the status, the parameters and the outputs, as rows tagged S, P and O.
+  # shellcheck disable=SC2016 # backticks are JMESPath literals
+  if aws_try cloudformation describe-stacks --stack-name "$stack" --output text --query \
+    'Stacks[0].[[[`"S"`,StackStatus]],(Parameters||`[]`)[].[`"P"`,ParameterKey,ParameterValue],(Outputs||`[]`)[].[`"O"`,OutputKey,OutputValue]]'; then
+    described=$AWS_OUT
+    status=$(sed -n $'s/^S\t//p' <<<"$described")
+    STACK_OUTPUTS=$(sed -n $'s/^O\t//p' <<<"$described")
   elif [[ $AWS_ERR == *"does not exist"* ]]; then
     status=NONE
   else
@@ -240,8 +249,7 @@ ensure_stack() {
       local body parameters wanted
       body=$(aws_run cloudformation get-template --stack-name "$stack" --query TemplateBody --output text)
       # A list parameter reads back as "a,b" from AWS; moto writes it as a Python list ['a', 'b'].
-      parameters=$(aws_run cloudformation describe-stacks --stack-name "$stack" --output text \
-        --query 'Stacks[0].Parameters[].[ParameterKey,ParameterValue]' |
+      parameters=$(sed -n $'s/^P\t//p' <<<"$described" |
         sed -e $'s/\t\\[\\]$/\t/' -e $'s/\t\\[\'/\t/' -e $'s/\'\\]$//' -e "s/', '/,/g" | sort)
       wanted=$(for pair in "$@"; do printf '%s\t%s\n' "${pair%%=*}" "${pair#*=}"; done | sort)
       if [[ $body == "$(<"$template")" && $parameters == "$wanted" ]]; then
@@ -276,10 +284,16 @@ ensure_stack() {
     die "the $action of stack $stack failed; see its events:
   aws cloudformation describe-stack-events --stack-name $stack --profile $profile --region $region"
   log "${action}d"
+  STACK_OUTPUTS=$(aws_run cloudformation describe-stacks --stack-name "$stack" --output text \
+    --query 'Stacks[0].Outputs[].[OutputKey,OutputValue]')
 }
 
+# stack_output KEY: the output KEY of the stack ensure_stack last handled.
 stack_output() {
-  aws_run cloudformation describe-stacks --stack-name "$1" --output text --query "Stacks[0].Outputs[?OutputKey=='$2'].OutputValue"
+  local key value
+  while IFS=$'\t' read -r key value; do
+    if [[ $key == "$1" ]]; then printf '%s\n' "$value"; fi
+  done <<<"$STACK_OUTPUTS"
 }
 
 ensure_state_bucket
@@ -289,14 +303,14 @@ oidc_stack=$(github_oidc_stack "$environment")
 ensure_stack "$oidc_stack" "$HERE/$GITHUB_OIDC_TEMPLATE" \
   "Environment=$environment" "GitHubOrg=$github_org" "GitHubRepo=$github_repo" \
   "SharedAccountId=$shared_account_id" "ResourcePrefix=$prefix"
-oidc_role_arn=$(stack_output "$oidc_stack" RoleArn)
-plan_role_arn=$(stack_output "$oidc_stack" PlanRoleArn)
+oidc_role_arn=$(stack_output RoleArn)
+plan_role_arn=$(stack_output PlanRoleArn)
 
 if [[ $environment == shared ]]; then
   ensure_stack "$PEERING_ACCEPTER_STACK" "$HERE/$PEERING_ACCEPTER_TEMPLATE" \
     "ProdAccountId=$prod_account_id" "DevAccountId=$dev_account_id" "AdministratorArns=$(IFS=, && echo "${administrator_arns[*]}")"
-  peering_role_arn=$(stack_output "$PEERING_ACCEPTER_STACK" RoleArn)
-  reader_role_arn=$(stack_output "$PEERING_ACCEPTER_STACK" ReaderRoleArn)
+  peering_role_arn=$(stack_output RoleArn)
+  reader_role_arn=$(stack_output ReaderRoleArn)
 fi
 
 step "$environment: done"

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -11,7 +11,7 @@ import { peeringAccepterPolicy, peeringAccepterTrustPolicy, peeringReaderPolicy,
 import { denyInsecureTransport } from "../../src/policies/s3";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
 import { exampleConfig, synthPlatform } from "../support/synth";
-import { ACCOUNTS, awsCliEnvironment, isReadOnly, Moto } from "../support/moto";
+import { ACCOUNTS, AwsApi, type AwsCall, awsCliEnvironment, isReadOnly, Moto, WarmAwsCli } from "../support/moto";
 import { have } from "../support/prerequisites";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -56,10 +56,67 @@ function motoInlinePolicy(text: string | object): unknown {
   return document;
 }
 
+/** What a command did. */
+interface Ran {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** spawnSync's result, without blocking: commands that do not depend on each other run side by side. */
+function spawnAsync(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeout: number }): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGTERM"), options.timeout);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** The roles a test below reads in an account: its deploy and plan roles, and in shared the accepter and the reader. */
+const rolesOf = (environment: Environment): string[] => {
+  const declared = terraformStacks[environment].resource.aws_iam_role;
+  const names = [`github-actions-${environment}`, `github-actions-${environment}-plan`, declared.github_oidc_role.name, declared.github_oidc_plan_role.name];
+  if (environment === "shared") names.push("vpc-peering-accepter", "vpc-peering-reader");
+  return [...new Set<string>(names)];
+};
+
+/** Every read the checks of the accounts make after the first run, but the inline policies (read next, by name). */
+const stateReads = (): AwsCall[] =>
+  ENVIRONMENTS.flatMap((profile): AwsCall[] => {
+    const Bucket = bucketOf(profile);
+    return [
+      ...["get_bucket_versioning", "get_bucket_encryption", "get_public_access_block", "get_bucket_policy"].map((operation) => ({ profile, service: "s3", operation, params: { Bucket } })),
+      { profile, service: "dynamodb", operation: "describe_table", params: { TableName: "coalition-terraform-locks" } },
+      { profile, service: "cloudformation", operation: "describe_stacks", params: { StackName: `github-oidc-${profile}` } },
+      ...(profile === "shared" ? [{ profile, service: "cloudformation", operation: "describe_stacks", params: { StackName: names.peeringAccepterStack } }] : []),
+      { profile, service: "iam", operation: "list_open_id_connect_providers" },
+      ...rolesOf(profile).flatMap((RoleName) => ["get_role", "list_role_policies"].map((operation) => ({ profile, service: "iam", operation, params: { RoleName } }))),
+    ];
+  });
+
+const callKey = ({ profile, service, operation, params }: AwsCall) => JSON.stringify([profile, service, operation, params ?? {}]);
+
 describe.skipIf(!available)("bootstrap scripts end to end on moto, three accounts", () => {
   let moto: Moto;
+  /** What the scripts run with: the emulator's profiles, and `aws` served warm where it can be. */
   let env: NodeJS.ProcessEnv;
-  let first: SpawnSyncReturns<string>;
+  /** The same, with `aws` starting Python itself. */
+  let cold: NodeJS.ProcessEnv;
+  let warm: WarmAwsCli | undefined;
+  let api: AwsApi;
+  let first: Ran;
+  /** `npm run import-commands` for each environment, run beside the first bootstrap. */
+  let direct: Ran[];
+  /** What the accounts held right after the first run: every read of stateReads and the inline policies. */
+  const afterFirstRun = new Map<string, unknown>();
 
   const run = (script: string, args: string[], extra: NodeJS.ProcessEnv = {}) =>
     spawnSync("bash", [path.join(ROOT, "bootstrap", script), ...args], {
@@ -68,21 +125,22 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
       cwd: mkdtempSync(path.join(tmpdir(), "coalition-cwd-")),
       timeout: 240_000,
     });
-  const aws = (profile: Environment, args: string[]): any => {
-    const result = spawnSync("aws", [...args, "--profile", profile, "--region", REGION, "--output", "json"], { env, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`aws ${args.join(" ")} --profile ${profile}: ${result.stderr}`);
-    return result.stdout.trim() === "" ? undefined : JSON.parse(result.stdout);
+  /** A call to the emulator now. */
+  const aws = (profile: Environment, service: string, operation: string, params: Record<string, string> = {}): any =>
+    api.call(profile, service, operation, params);
+  /** A read as it answered right after the first run; a read beforeAll did not make fails the test. */
+  const state = (profile: Environment, service: string, operation: string, params: Record<string, string> = {}): any => {
+    const key = callKey({ profile, service, operation, params });
+    if (!afterFirstRun.has(key)) throw new Error(`not read after the first run (add it to stateReads): ${key}`);
+    const result = afterFirstRun.get(key);
+    if (result instanceof Error) throw result;
+    return structuredClone(result);
   };
-  const inlineCache = new Map<string, Record<string, unknown>>();
-  /** A role's inline policies by name, read once per role (they do not change after the first run). */
+  /** A role's inline policies by name, as the first run left them. */
   const inlinePolicies = (profile: Environment, role: string): Record<string, unknown> => {
-    const key = `${profile}/${role}`;
-    if (!inlineCache.has(key)) {
-      const names: string[] = aws(profile, ["iam", "list-role-policies", "--role-name", role]).PolicyNames;
-      const read = (policy: string) => motoInlinePolicy(aws(profile, ["iam", "get-role-policy", "--role-name", role, "--policy-name", policy]).PolicyDocument);
-      inlineCache.set(key, Object.fromEntries(names.map((policy) => [policy, read(policy)])));
-    }
-    return inlineCache.get(key)!;
+    const names: string[] = state(profile, "iam", "list_role_policies", { RoleName: role }).PolicyNames;
+    const read = (policy: string) => motoInlinePolicy(state(profile, "iam", "get_role_policy", { RoleName: role, PolicyName: policy }).PolicyDocument);
+    return Object.fromEntries(names.map((policy) => [policy, read(policy)]));
   };
   const rolePolicy = (profile: Environment, role: string, policy: string) => inlinePolicies(profile, role)[policy];
 
@@ -90,7 +148,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
   const expectRoleAsDeclared = (environment: Environment, address: string) => {
     const stack = terraformStacks[environment];
     const declared = stack.resource.aws_iam_role[address];
-    const role = aws(environment, ["iam", "get-role", "--role-name", declared.name]).Role;
+    const role = state(environment, "iam", "get_role", { RoleName: declared.name }).Role;
     expect(role.Arn).toBe(`arn:aws:iam::${ACCOUNTS[environment]}:role/${declared.name}`);
     expect(role.Description).toBe(declared.description);
     expect(role.MaxSessionDuration).toBe(declared.max_session_duration);
@@ -103,10 +161,40 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
 
   beforeAll(async () => {
     moto = await Moto.start();
-    env = awsCliEnvironment(moto.endpoint);
-    first = run("bootstrap_all.sh", ALL_ARGS);
+    cold = awsCliEnvironment(moto.endpoint);
+    warm = await WarmAwsCli.start(cold);
+    env = warm ? warm.environment(cold) : cold;
+    api = new AwsApi(env, { region: REGION });
+    const importCommands = (environment: Environment) =>
+      spawnAsync("npm", ["run", "--silent", "import-commands", "--", "--env", environment, "--account-id", ACCOUNTS[environment]], {
+        cwd: ROOT,
+        timeout: 120_000,
+        env: {
+          ...process.env,
+          COALITION_SHARED_ACCOUNT_ID: ACCOUNTS.shared,
+          COALITION_PROD_ACCOUNT_ID: ACCOUNTS.prod,
+          COALITION_DEV_ACCOUNT_ID: ACCOUNTS.dev,
+        },
+      });
+    const bootstrap = spawnAsync("bash", [path.join(ROOT, "bootstrap", "bootstrap_all.sh"), ...ALL_ARGS], {
+      env,
+      cwd: mkdtempSync(path.join(tmpdir(), "coalition-cwd-")),
+      timeout: 240_000,
+    });
+    [first, direct] = await Promise.all([bootstrap, Promise.all(ENVIRONMENTS.map(importCommands))]);
+    // Two batches: everything, then each inline policy the first batch listed.
+    const reads = stateReads();
+    const results = api.batch(reads);
+    const policyReads = reads.flatMap((read, i): AwsCall[] => {
+      const result = results[i] as { PolicyNames?: string[] };
+      if (read.operation !== "list_role_policies" || result instanceof Error) return [];
+      return (result.PolicyNames ?? []).map((PolicyName) => ({ ...read, operation: "get_role_policy", params: { ...read.params, PolicyName } }));
+    });
+    const policies = api.batch(policyReads);
+    [...reads, ...policyReads].forEach((read, i) => afterFirstRun.set(callKey(read), i < reads.length ? results[i] : policies[i - reads.length]));
   }, 300_000);
   afterAll(async () => {
+    await warm?.stop();
     await moto?.stop();
   });
 
@@ -116,21 +204,8 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     expect(first.stderr.indexOf("Step 1/4: prod")).toBeLessThan(first.stderr.indexOf("Step 2/4: dev"));
     expect(first.stderr.indexOf("Step 2/4: dev")).toBeLessThan(first.stderr.indexOf("Step 3/4: shared"));
     expect(first.stderr).toContain("skipped (--skip-github)");
-    const direct = ENVIRONMENTS.map((environment) => {
-      const result = spawnSync("npm", ["run", "--silent", "import-commands", "--", "--env", environment, "--account-id", ACCOUNTS[environment]], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: {
-          ...process.env,
-          COALITION_SHARED_ACCOUNT_ID: ACCOUNTS.shared,
-          COALITION_PROD_ACCOUNT_ID: ACCOUNTS.prod,
-          COALITION_DEV_ACCOUNT_ID: ACCOUNTS.dev,
-        },
-      });
-      expect(result.status, result.stderr).toBe(0);
-      return result.stdout;
-    });
-    expect(first.stdout).toBe(direct.join(""));
+    for (const result of direct) expect(result.status, result.stderr).toBe(0);
+    expect(first.stdout).toBe(direct.map((result) => result.stdout).join(""));
     expect(first.stdout).toContain(`terraform import aws_iam_role.github_oidc_role github-actions-prod\n`);
     expect(first.stdout).toContain(`terraform import aws_iam_role.github_oidc_plan_role github-actions-prod-plan\n`);
     expect(first.stdout).toContain(`terraform import aws_iam_role_policy.github_oidc_plan_state_policy github-actions-dev-plan:terraform-state-read\n`);
@@ -139,14 +214,55 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     expect(first.stdout.match(/^terraform import /gm)).toHaveLength(3 * 7);
   });
 
+  it("runs aws warm with the output and exit status of an aws that starts Python itself", (context) => {
+    if (!warm) {
+      console.warn("!! the warm aws CLI could not start here: the scripts ran the aws command itself");
+      context.skip();
+      return;
+    }
+    const commands = [
+      // (moto makes up the assumed role's id anew for each call: the account and the ARN are what stays.)
+      ["sts", "get-caller-identity", "--profile", "prod", "--query", "[Account,Arn]"],
+      ["cloudformation", "describe-stacks", "--stack-name", "github-oidc-shared", "--profile", "shared", "--output", "text", "--query", "Stacks[0].Outputs[].[OutputKey,OutputValue]"],
+      ["s3api", "get-bucket-policy", "--bucket", "no-such-bucket", "--profile", "dev", "--region", REGION],
+      ["sts", "get-caller-identity", "--region"],
+    ];
+    const served = warm.served().length;
+    const outcomes = commands.map((args) => {
+      const [hot, started] = [env, cold].map((environment) => spawnSync("aws", args, { env: environment, encoding: "utf8", cwd: tmpdir() }));
+      expect({ status: hot.status, stdout: hot.stdout, stderr: hot.stderr }, args.join(" ")).toEqual({ status: started.status, stdout: started.stdout, stderr: started.stderr });
+      return hot;
+    });
+    expect(warm.served().slice(served)).toEqual(commands.map((args) => args.join(" ")));
+    expect(JSON.parse(outcomes[0].stdout)[1]).toMatch(new RegExp(`^arn:aws:sts::${ACCOUNTS.prod}:assumed-role/bootstrap-admin/`));
+    expect(outcomes[1].stdout).toContain(`PlanRoleArn\tarn:aws:iam::${ACCOUNTS.shared}:role/github-actions-shared-plan`);
+    expect([outcomes[2].status, outcomes[2].stderr]).toEqual([255, expect.stringContaining("NoSuchBucket")]);
+    expect([outcomes[3].status, outcomes[3].stderr]).toEqual([2, expect.stringContaining("argument --region: expected one argument")]);
+  });
+
+  it("reads through botocore in one process what one aws command per call reads", () => {
+    const calls: AwsCall[] = [
+      { profile: "shared", service: "s3", operation: "get_bucket_policy", params: { Bucket: bucketOf("shared") } },
+      { profile: "prod", service: "iam", operation: "get_role", params: { RoleName: "github-actions-prod" } },
+      { profile: "dev", service: "iam", operation: "get_role_policy", params: { RoleName: "github-actions-dev", PolicyName: "terraform-state" } },
+    ];
+    const viaCli = new AwsApi(env, { region: REGION, viaCli: true }).batch(calls);
+    expect(viaCli.filter((result) => result instanceof Error)).toEqual([]);
+    // The CLI prints a timestamp as IAM sent it, the batch as ISO 8601: the same instant.
+    const instants = (value: unknown): unknown =>
+      JSON.parse(JSON.stringify(value), (_key, field) => (typeof field === "string" && /^\d{4}-\d\d-\d\dT/.test(field) ? new Date(field).toISOString() : field));
+    expect(instants(api.batch(calls))).toEqual(instants(viaCli));
+    expect((viaCli[1] as { Role: { AssumeRolePolicyDocument: unknown } }).Role.AssumeRolePolicyDocument).toHaveProperty("Statement");
+  });
+
   describe.each(ENVIRONMENTS)("the %s account", (environment) => {
     const bucket = bucketOf(environment);
 
     it("has its state bucket: versioned, encrypted, all public access blocked", () => {
-      expect(aws(environment, ["s3api", "get-bucket-versioning", "--bucket", bucket]).Status).toBe("Enabled");
-      const encryption = aws(environment, ["s3api", "get-bucket-encryption", "--bucket", bucket]).ServerSideEncryptionConfiguration;
+      expect(state(environment, "s3", "get_bucket_versioning", { Bucket: bucket }).Status).toBe("Enabled");
+      const encryption = state(environment, "s3", "get_bucket_encryption", { Bucket: bucket }).ServerSideEncryptionConfiguration;
       expect(encryption.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm).toBe("AES256");
-      expect(aws(environment, ["s3api", "get-public-access-block", "--bucket", bucket]).PublicAccessBlockConfiguration).toEqual({
+      expect(state(environment, "s3", "get_public_access_block", { Bucket: bucket }).PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
         IgnorePublicAcls: true,
         BlockPublicPolicy: true,
@@ -155,7 +271,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     });
 
     it("has the TLS-only bucket policy of the builder", () => {
-      const policy = JSON.parse(aws(environment, ["s3api", "get-bucket-policy", "--bucket", bucket]).Policy);
+      const policy = JSON.parse(state(environment, "s3", "get_bucket_policy", { Bucket: bucket }).Policy);
       expect(policy.Statement).toContainEqual({
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
@@ -169,7 +285,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     });
 
     it("has the lock table, keyed by LockID and paid per request", () => {
-      const table = aws(environment, ["dynamodb", "describe-table", "--table-name", "coalition-terraform-locks"]).Table;
+      const table = state(environment, "dynamodb", "describe_table", { TableName: "coalition-terraform-locks" }).Table;
       expect(table.KeySchema).toEqual([{ AttributeName: "LockID", KeyType: "HASH" }]);
       expect(table.AttributeDefinitions).toEqual([{ AttributeName: "LockID", AttributeType: "S" }]);
       expect(table.BillingModeSummary.BillingMode).toBe("PAY_PER_REQUEST");
@@ -193,12 +309,12 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     });
 
     it("has the stack github-oidc-<env>, whose OIDC provider moto does NOT emulate (AWS::IAM::OIDCProvider)", () => {
-      const stack = aws(environment, ["cloudformation", "describe-stacks", "--stack-name", `github-oidc-${environment}`]).Stacks[0];
+      const stack = state(environment, "cloudformation", "describe_stacks", { StackName: `github-oidc-${environment}` }).Stacks[0];
       expect(stack.StackStatus).toBe("CREATE_COMPLETE");
       expect(stack.Outputs.find((o: any) => o.OutputKey === "OIDCProviderArn").OutputValue).toBe(names.githubOidcProviderArn(ACCOUNTS[environment]));
       // moto skips resource types its CloudFormation does not know; if it ever creates the provider, this
       // fails: then assert the provider here instead and update the README.
-      expect(aws(environment, ["iam", "list-open-id-connect-providers"]).OpenIDConnectProviderList).toEqual([]);
+      expect(state(environment, "iam", "list_open_id_connect_providers").OpenIDConnectProviderList).toEqual([]);
       console.warn(
         `!! moto does not emulate AWS::IAM::OIDCProvider: github-oidc-${environment} was created without its OIDC provider. ` +
           "The template's provider is checked by cfn-lint and the template tests only.",
@@ -207,7 +323,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
   });
 
   it("gives shared the vpc-peering-accepter role, trusted by the prod and dev deploy roles and the administrators only", () => {
-    const role = aws("shared", ["iam", "get-role", "--role-name", "vpc-peering-accepter"]).Role;
+    const role = state("shared", "iam", "get_role", { RoleName: "vpc-peering-accepter" }).Role;
     const statement = role.AssumeRolePolicyDocument.Statement[0];
     expect(statement.Principal).toEqual({ AWS: [`arn:aws:iam::${ACCOUNTS.prod}:root`, `arn:aws:iam::${ACCOUNTS.dev}:root`] });
     expect(statement.Condition).toEqual({
@@ -222,7 +338,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
   });
 
   it("gives shared the vpc-peering-reader role, trusted by the prod and dev plan roles only", () => {
-    const role = aws("shared", ["iam", "get-role", "--role-name", "vpc-peering-reader"]).Role;
+    const role = state("shared", "iam", "get_role", { RoleName: "vpc-peering-reader" }).Role;
     const statement = role.AssumeRolePolicyDocument.Statement[0];
     expect(statement.Principal).toEqual({ AWS: [`arn:aws:iam::${ACCOUNTS.prod}:root`, `arn:aws:iam::${ACCOUNTS.dev}:root`] });
     expect(statement.Condition).toEqual({
@@ -234,12 +350,12 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     expect(role.AssumeRolePolicyDocument).toEqual(peeringReaderTrustPolicy(input));
     expect(Object.keys(inlinePolicies("shared", "vpc-peering-reader"))).toEqual([names.peeringReaderPolicy]);
     expect(rolePolicy("shared", "vpc-peering-reader", names.peeringReaderPolicy)).toEqual(peeringReaderPolicy(input));
-    const stack = aws("shared", ["cloudformation", "describe-stacks", "--stack-name", names.peeringAccepterStack]).Stacks[0];
+    const stack = state("shared", "cloudformation", "describe_stacks", { StackName: names.peeringAccepterStack }).Stacks[0];
     expect(stack.Outputs.find((o: any) => o.OutputKey === "ReaderRoleArn").OutputValue).toBe(role.Arn);
   });
 
   it("lets the prod and dev deploy and plan roles read shared/terraform.tfstate from the shared bucket (the cross-account statement)", () => {
-    const policy = JSON.parse(aws("shared", ["s3api", "get-bucket-policy", "--bucket", bucketOf("shared")]).Policy);
+    const policy = JSON.parse(state("shared", "s3", "get_bucket_policy", { Bucket: bucketOf("shared") }).Policy);
     const read = policy.Statement.find((s: any) => s.Sid === "SharedStateRead");
     expect(read).toEqual({
       Sid: "SharedStateRead",
@@ -259,7 +375,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
       },
     });
     for (const env of ["prod", "dev"] as const) {
-      const own = JSON.parse(aws(env, ["s3api", "get-bucket-policy", "--bucket", bucketOf(env)]).Policy);
+      const own = JSON.parse(state(env, "s3", "get_bucket_policy", { Bucket: bucketOf(env) }).Policy);
       expect(own.Statement.map((s: any) => s.Sid)).toEqual(["DenyInsecureTransport"]);
     }
   });
@@ -286,7 +402,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
         deployRolesStatement("SharedStateRead", requesters, ["s3:GetObject"], `${arn}/${names.stateKey("shared")}`),
       ),
     );
-    aws("shared", ["s3api", "put-bucket-policy", "--bucket", bucket, "--policy", earlier]);
+    aws("shared", "s3", "put_bucket_policy", { Bucket: bucket, Policy: earlier });
     // Shared's own bootstrap (bootstrap_all.sh passes the same flags to it).
     const args = ["--environment", "shared", "--profile", "shared", "--github-org", ORG, "--github-repo", REPO];
     const shared = [...args, "--prod-account-id", ACCOUNTS.prod, "--dev-account-id", ACCOUNTS.dev, "--administrator-arn", ADMIN];
@@ -298,14 +414,14 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     expect(refused.stderr).toContain(`bucket ${bucket} has a policy that differs from the bootstrap's`);
     expect(refused.stderr).toContain("--replace-bucket-policy");
     expect(refusedRequests.filter((request) => !isReadOnly(request))).toEqual([]);
-    expect(aws("shared", ["s3api", "get-bucket-policy", "--bucket", bucket]).Policy).toBe(earlier);
+    expect(aws("shared", "s3", "get_bucket_policy", { Bucket: bucket }).Policy).toBe(earlier);
 
     await moto.record();
     const replaced = run("bootstrap_account.sh", [...shared, "--replace-bucket-policy"]);
     const requests = await moto.recorded();
     expect(replaced.status, replaced.stderr).toBe(0);
     expect(replaced.stdout).toContain(`PEERING_READER_ROLE_ARN=arn:aws:iam::${ACCOUNTS.shared}:role/vpc-peering-reader`);
-    expect(JSON.parse(aws("shared", ["s3api", "get-bucket-policy", "--bucket", bucket]).Policy)).toEqual(
+    expect(JSON.parse(aws("shared", "s3", "get_bucket_policy", { Bucket: bucket }).Policy)).toEqual(
       stateBucketPolicy({ prefix: "coalition", accountId: ACCOUNTS.shared, sharedStateReaders: requesters, administratorArns: [ADMIN] }),
     );
     const changing = requests.filter((request) => !isReadOnly(request)).map((r) => `${r.service} ${r.action}`);
@@ -402,7 +518,7 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     const result = run("bootstrap_account.sh", args);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain("updated");
-    const stack = aws("dev", ["cloudformation", "describe-stacks", "--stack-name", "github-oidc-dev"]).Stacks[0];
+    const stack = aws("dev", "cloudformation", "describe_stacks", { StackName: "github-oidc-dev" }).Stacks[0];
     expect(stack.StackStatus).toBe("UPDATE_COMPLETE");
     expect(stack.Parameters).toContainEqual({ ParameterKey: "GitHubRepo", ParameterValue: "renamed-repo" });
   }, 60_000);

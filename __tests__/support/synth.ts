@@ -29,14 +29,27 @@ export function exampleConfig(change: (tree: any) => void = () => {}): PlatformC
   return parseConfig(tree);
 }
 
-/** Synthesizes the three stacks as main.ts wires them. */
+/**
+ * The synthesized text of each stack by configuration. Synthesis is a function of the configuration alone, and
+ * test files share a worker's modules (isolate: false), so the files that synthesize the same configuration
+ * (most use the example) synthesize it once per worker.
+ */
+const synthesized = new Map<string, Record<"shared" | "prod" | "dev", string>>();
+
+/** Synthesizes the three stacks as main.ts wires them; each call returns objects of its own. */
 export function synthPlatform(config: PlatformConfig = exampleConfig()): Record<"shared" | "prod" | "dev", StackJson> {
-  const app = Testing.app();
-  const { shared, applications, stacks } = definePlatform(app, config);
-  applyLocalMode(stacks);
-  const [prod, dev] = applications;
-  const json = (stack: ReadableStack) => JSON.parse(Testing.synth(stack)) as StackJson;
-  return { shared: json(shared), prod: json(prod), dev: json(dev) };
+  const key = JSON.stringify(config);
+  let texts = synthesized.get(key);
+  if (!texts) {
+    const app = Testing.app();
+    const { shared, applications, stacks } = definePlatform(app, config);
+    applyLocalMode(stacks);
+    const [prod, dev] = applications;
+    texts = { shared: Testing.synth(shared), prod: Testing.synth(prod), dev: Testing.synth(dev) };
+    synthesized.set(key, texts);
+  }
+  const json = (text: string) => JSON.parse(text) as StackJson;
+  return { shared: json(texts.shared), prod: json(texts.prod), dev: json(texts.dev) };
 }
 
 /** Synthesizes whatever `build` puts into a stack with readable addresses and a plain AWS provider. */
