@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { anchorsOf, commandsOf, documentedCommands, documents, relativeLinksOf, ROOT } from "./markdown";
 
 /*
@@ -110,11 +110,14 @@ function addressed(stack: "shared" | "prod" | "dev", check: Check): Check {
   };
 }
 
+/** `npm run synth`, whose output the `cd cdktf.out/stacks/…` rows and the addresses of Terraform commands need. */
+const SYNTH = ["npm", "run", "synth"] as const;
+
 /** Checked in this order: `npm run synth` first, since the `cd cdktf.out/stacks/…` rows need its output. */
 const COMMANDS: Record<string, Check> = {
   "npm run synth": {
     how: "run",
-    argv: ["npm", "run", "synth"],
+    argv: SYNTH,
     subject: "synth",
     verify: () => {
       for (const dir of stackDirs) expect(existsSync(path.join(dir, "cdk.tf.json")), dir).toBe(true);
@@ -168,6 +171,8 @@ const COMMANDS: Record<string, Check> = {
   "AWS_PROFILE=dev-admin npm run deploy -- dev --ignore-missing-stack-dependencies": { ...npmHelp("deploy", "--ignore-missing-stack-dependencies") },
   "AWS_PROFILE=prod-admin terraform import aws_iam_role.github_oidc_plan_role github-actions-prod-plan": addressed("prod", terraformHelp("import")),
   "AWS_PROFILE=prod-admin terraform force-unlock 9b2f2c57-7c8e-2d6a-4d1b-0b6a9b1c2d3e": terraformHelp("force-unlock"),
+  "AWS_PROFILE=prod-admin terraform -chdir=cdktf.out/stacks/prod plan -lock-timeout=1m 2>&1 | tee out.txt": { ...terraformHelp("plan"), subject: "plan -lock-timeout=1m", mentions: "-lock-timeout=" },
+  "npm run state-lock -- --stack-dir cdktf.out/stacks/prod out.txt": npmHelp("state-lock", "--stack-dir"),
 
   // docs/guardrails.md
   "AWS_PROFILE=prod-admin terraform apply -target=aws_iam_policy.boundary_policy -target=aws_iam_role.github_oidc_role -target=aws_iam_role_policy.github_oidc_state_policy -target=aws_iam_role_policy.github_oidc_infrastructure_policy -target=aws_iam_role.github_oidc_plan_role -target=aws_iam_role_policy.github_oidc_plan_state_policy -target=aws_iam_role_policy.github_oidc_plan_read_policy":
@@ -246,18 +251,66 @@ const env = {
   NO_COLOR: "1",
 };
 
-const results = new Map<string, { status: number | null; output: string }>();
-/** Runs argv once per test run: several rows share a check (`terraform apply -help`). */
-function runOnce(argv: readonly string[]) {
+interface Outcome {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+/** Commands running at once: most of a row's time is starting npm, node or Python, and the rows do not depend on each other. */
+const SIDE_BY_SIDE = 3;
+let running = 0;
+const queue: (() => void)[] = [];
+
+/** Runs argv in the project root, once it is its turn among SIDE_BY_SIDE; its stdout, then its stderr. */
+async function spawnQueued(argv: readonly string[]): Promise<Outcome> {
+  if (running < SIDE_BY_SIDE) running += 1;
+  else await new Promise<void>((resolve) => queue.push(resolve)); // a command that ends hands its turn over
+  try {
+    return await new Promise<Outcome>((resolve) => {
+      const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      const timer = setTimeout(() => child.kill("SIGTERM"), 120_000);
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.on("error", (error) => {
+        clearTimeout(timer);
+        resolve({ status: null, output: `${stdout}${stderr}${String(error)}` });
+      });
+      child.on("close", (status) => {
+        clearTimeout(timer);
+        resolve({ status, output: `${stdout}${stderr}` });
+      });
+    });
+  } finally {
+    const next = queue.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
+const results = new Map<string, Promise<Outcome>>();
+/**
+ * Runs argv once per test run: several rows share a check (`terraform apply -help`). A command in cdktf.out/
+ * waits for `npm run synth`, which writes it.
+ */
+function runOnce(argv: readonly string[]): Promise<Outcome> {
   const key = JSON.stringify(argv);
   let result = results.get(key);
   if (!result) {
-    const run = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env, encoding: "utf8", timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
-    result = { status: run.status, output: `${run.stdout ?? ""}${run.stderr ?? ""}${run.error ? String(run.error) : ""}` };
+    const synth = argv.join(" ").includes("cdktf.out") ? runOnce(SYNTH) : undefined;
+    result = synth ? synth.then(() => spawnQueued(argv)) : spawnQueued(argv);
     results.set(key, result);
   }
   return result;
 }
+
+/** Every row that runs, started now, SIDE_BY_SIDE at a time, in the order of COMMANDS; each test awaits its own. */
+beforeAll(() => {
+  for (const check of Object.values(COMMANDS)) {
+    if (check.how !== "exists" && (!check.tool || isInstalled(check.tool))) void runOnce(check.argv);
+  }
+});
 
 const installed = new Map<string, boolean>();
 function isInstalled(tool: string): boolean {
@@ -308,16 +361,19 @@ describe.each(Object.entries(COMMANDS))("%s", (command, check) => {
     });
     return;
   }
-  it(check.how === "run" ? `runs: ${check.argv.join(" ")}` : `prints its usage: ${check.argv.join(" ")}`, (context) => {
+  it(check.how === "run" ? `runs: ${check.argv.join(" ")}` : `prints its usage: ${check.argv.join(" ")}`, async (context) => {
     if (check.tool && !isInstalled(check.tool)) {
       context.skip();
       return;
     }
-    const result = runOnce(check.argv);
+    const result = await runOnce(check.argv);
     expect(result.status, `${command}\n${result.output}`).toBe(0);
     if (typeof check.mentions === "string") expect(result.output).toContain(check.mentions);
     else if (check.mentions) expect(result.output).toMatch(check.mentions);
-    check.verify?.(command);
+    if (check.verify) {
+      await runOnce(SYNTH); // what it verifies may read synth's output
+      check.verify(command);
+    }
   }, 120_000);
 });
 
