@@ -171,7 +171,7 @@ const COMMANDS: Record<string, Check> = {
   "AWS_PROFILE=dev-admin npm run deploy -- dev --ignore-missing-stack-dependencies": { ...npmHelp("deploy", "--ignore-missing-stack-dependencies") },
   "AWS_PROFILE=prod-admin terraform import aws_iam_role.github_oidc_plan_role github-actions-prod-plan": addressed("prod", terraformHelp("import")),
   "AWS_PROFILE=prod-admin terraform force-unlock 9b2f2c57-7c8e-2d6a-4d1b-0b6a9b1c2d3e": terraformHelp("force-unlock"),
-  "AWS_PROFILE=prod-admin terraform -chdir=cdktf.out/stacks/prod plan -lock-timeout=1m 2>&1 | tee out.txt": { ...terraformHelp("plan"), subject: "plan -lock-timeout=1m", mentions: "-lock-timeout=" },
+  "AWS_PROFILE=prod-admin terraform -chdir=cdktf.out/stacks/prod plan -lock-timeout=1m 2>&1 | tee out.txt": { how: "help", argv: ["terraform", "plan", "-help"], subject: "plan -lock-timeout=1m", mentions: "-lock-timeout=", tool: "terraform" },
   "npm run state-lock -- --stack-dir cdktf.out/stacks/prod out.txt": npmHelp("state-lock", "--stack-dir"),
 
   // docs/guardrails.md
