@@ -35,7 +35,9 @@ export async function lockingTerraform(
       recordRun(space, run);
     };
     try {
-      const result = await step.capture("terraform", [`-chdir=${dir}`, ...args, ...extra, "-no-color"], { env, okCodes, onSpawn });
+      // Flags before the arguments: `import` reads its address and ID last, and stops reading flags at them.
+      const [command, ...rest] = args;
+      const result = await step.capture("terraform", [`-chdir=${dir}`, command, ...extra, "-no-color", ...rest], { env, okCodes, onSpawn });
       if (run) forgetRun(space, run);
       return result;
     } catch (error) {
