@@ -3,22 +3,60 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { CheckError, UsageError } from "../../src/ci/cli";
+import { ConfigError } from "../../src/config";
+import { costCommand } from "../../src/tools/cost";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PLANS = path.join(__dirname, "plans");
 const SCRATCH = mkdtempSync(path.join(tmpdir(), "cost-"));
 afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
 
-/** Runs the CLI as npm run cost does, with the example configuration only. */
-function cost(args: string[], env: Record<string, string> = {}) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("COALITION_")));
-  const result = spawnSync(process.execPath, ["--import", "tsx", "src/tools/cost.ts", ...args], {
-    cwd: ROOT,
-    env: { ...clean, ...env },
-    encoding: "utf8",
-  });
+/** The example configuration only, whatever the caller's shell says. */
+const clean = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("COALITION_")));
+
+/** Runs the CLI as npm run cost does, in a process of its own: its real exit code, stdout and stderr. */
+function spawned(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "src/tools/cost.ts", ...args], { cwd: ROOT, env: { ...clean(), ...env }, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, last: result.stdout.trimEnd().split("\n").at(-1) };
 }
+
+/**
+ * The command in this process (a synth each time costs less than a Node start with it): its output, or the
+ * exit code the CLI's error classes give (runCommand: a UsageError exits 2, a CheckError or ConfigError 1; the
+ * spawned tests below prove that wiring) with the message.
+ */
+function cost(args: string[], env: Record<string, string> = {}) {
+  try {
+    const stdout = costCommand(args, { ...clean(), ...env }) ?? "";
+    return { status: 0, stdout, stderr: "", last: stdout.trimEnd().split("\n").at(-1) };
+  } catch (error) {
+    const status = error instanceof UsageError ? 2 : error instanceof CheckError || error instanceof ConfigError ? 1 : undefined;
+    if (status === undefined) throw error;
+    return { status, stdout: "", stderr: (error as Error).message, last: undefined };
+  }
+}
+
+describe("the cost command as npm runs it", () => {
+  test("prints the table and total on stdout, exit 0", () => {
+    const result = spawned(["--stack", "dev"]);
+    expect(result).toMatchObject({ status: 0, stderr: "" });
+    expect(result.last).toBe(cost(["--stack", "dev"]).last);
+  });
+
+  test("a usage error: exit 2, the message and the usage on stderr, nothing on stdout", () => {
+    const result = spawned(["--stack", "qa"]);
+    expect(result).toMatchObject({ status: 2, stdout: "" });
+    expect(result.stderr).toMatch(/--stack must be one of shared, prod, dev/);
+    expect(result.stderr).toMatch(/usage: npm run --silent cost/);
+  });
+
+  test("a missing price: exit 1, the reason on stderr, nothing on stdout", () => {
+    const result = spawned(["--plan", path.join(PLANS, "unknown-class.json")]);
+    expect(result).toMatchObject({ status: 1, stdout: "" });
+    expect(result.stderr).toMatch(/no price for RDS instance class "db.x9.huge"/);
+  });
+});
 
 describe("npm run cost -- --stack", () => {
   test("dev: a table per resource type, then the total; the endpoints switched off save their 21.90", () => {
@@ -54,7 +92,6 @@ describe("npm run cost -- --stack", () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
-    expect(result.stderr).toMatch(/usage: npm run --silent cost/);
   });
 
   test("a region without prices, or an invalid configuration, exits 1", () => {
