@@ -92,6 +92,18 @@ describe("the adoption of what a killed apply created", () => {
     expect(planAdoption(creations, inState, stack).imports).toEqual([]);
   });
 
+  it("spells an ARN-imported object's import ID from its name and the stack's account and region", () => {
+    const stack = {
+      provider: { aws: [{ region: "us-east-1", allowed_account_ids: ["222222222222"] }, { alias: "shared", region: "us-east-1", allowed_account_ids: ["111111111111"] }] },
+      resource: { aws_iam_policy: { boundary_policy: { name: "coalition-boundary" } }, aws_sns_topic: { alerts_topic: { name: "coalition-prod-alerts" } } },
+    };
+    const output = "aws_iam_policy.boundary_policy: Creating...\naws_sns_topic.alerts_topic: Creating...\n";
+    expect(planAdoption(creationsIn(output), new Map(), stack).imports).toEqual([
+      { to: "aws_iam_policy.boundary_policy", id: "arn:aws:iam::222222222222:policy/coalition-boundary" },
+      { to: "aws_sns_topic.alerts_topic", id: "arn:aws:sns:us-east-1:222222222222:coalition-prod-alerts" },
+    ]);
+  });
+
   it("uses a configured name only when it is written out, not a reference", () => {
     const stack = { resource: { aws_s3_bucket: { assets_bucket_11AA22BB: { bucket: "${var.prefix}-assets" } } } };
     expect(planAdoption(creations, new Map(), stack).imports).toEqual([]);

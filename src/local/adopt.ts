@@ -60,11 +60,13 @@ const CREATED_AGAIN_HARMLESSLY = new Set([
 ]);
 
 /**
- * Types whose import ID is not the `id` Terraform prints, spelled from their arguments (`{argument}`: written
- * out in the configuration, or a reference to the ID of a resource in the state or adopted with it) and `{id}`,
- * the printed ID.
+ * Types whose import ID is not the `id` Terraform prints, or is an ARN: spelled from their arguments
+ * (`{argument}`: written out in the configuration, or a reference to the ID of a resource in the state or adopted
+ * with it), `{id}` (the printed ID), and `{account}` and `{region}` (the stack's default AWS provider's).
  */
 const IMPORT_ID_TEMPLATES: Readonly<Record<string, string>> = {
+  aws_iam_policy: "arn:aws:iam::{account}:policy/{name}",
+  aws_sns_topic: "arn:aws:sns:{region}:{account}:{name}",
   aws_route: "{route_table_id}_{destination_cidr_block}",
   aws_route_table_association: "{subnet_id}/{route_table_id}",
   aws_wafv2_web_acl: "{id}/{name}/{scope}",
@@ -133,9 +135,11 @@ export function planAdoption(creations: readonly Creation[], inState: ReadonlyMa
   }
   // Templates last: they may refer to what the first pass adopts.
   const known = new Map([...inState, ...imports.map(({ to, id }) => [to, id] as const)]);
+  const provider = ((((stack.provider ?? {}) as Json).aws ?? []) as Json[]).find((candidate) => candidate.alias === undefined) ?? {};
+  const context = { account: (provider.allowed_account_ids as string[] | undefined)?.[0], region: literal(provider.region) };
   for (const [address, { type, body, id }] of pending) {
     if (!(type in IMPORT_ID_TEMPLATES)) continue;
-    const importId = spell(IMPORT_ID_TEMPLATES[type], body, id, known);
+    const importId = spell(IMPORT_ID_TEMPLATES[type], body, { ...context, id }, known);
     if (importId !== undefined) imports.push({ to: address, id: importId });
     else unknown.push({ address, reason: `its import ID (${IMPORT_ID_TEMPLATES[type]}) cannot be spelled from what is known`, byTag: byTag(body) });
   }
@@ -147,11 +151,14 @@ function literal(value: unknown): string | undefined {
   return typeof value === "string" && !value.includes("${") ? value : undefined;
 }
 
-/** A template's import ID, or undefined when an argument is neither written out nor a known resource's ID. */
-function spell(template: string, body: Json, id: string | undefined, known: ReadonlyMap<string, string>): string | undefined {
+/**
+ * A template's import ID, or undefined when an argument is neither written out nor a known resource's ID (nor
+ * one of `given`: id, account, region).
+ */
+function spell(template: string, body: Json, given: Readonly<Record<string, string | undefined>>, known: ReadonlyMap<string, string>): string | undefined {
   let complete = true;
   const spelled = template.replace(/\{(\w+)\}/g, (_, argument: string) => {
-    const value = argument === "id" ? id : (literal(body[argument]) ?? referencedId(body[argument], known));
+    const value = argument in given ? given[argument] : (literal(body[argument]) ?? referencedId(body[argument], known));
     if (value === undefined) complete = false;
     return value ?? "";
   });

@@ -25,8 +25,12 @@ export async function findKilledApplies(step: Step, space: Workspace, env: NodeJ
   const dir = stackDir(space, stack);
   const inState = await stateIds(step, space, env, stack);
   const creations = killed.flatMap((run) => creationsIn(readFrom(run.log, run.offset)));
-  const fromOutput = planAdoption(creations, inState, JSON.parse(readFileSync(path.join(dir, "cdk.tf.json"), "utf8")) as Record<string, unknown>);
-  const plan = adoptTagged(fromOutput, await objectsByAddress(step, space, endpoint, stack, fromOutput.unknown.filter(({ byTag }) => byTag).map(({ address }) => address)));
+  const stackJson = JSON.parse(readFileSync(path.join(dir, "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  const fromOutput = planAdoption(creations, inState, stackJson);
+  const sought = fromOutput.unknown.filter(({ byTag }) => byTag).map(({ address }) => address);
+  const found = await objectsByAddress(step, space, endpoint, stack, sought);
+  await addWebAclsByName(step, space, endpoint, stack, sought, stackJson, found);
+  const plan = adoptTagged(fromOutput, found);
   const runs = killed.map((run) => `process ${run.pid}, started ${run.startedAt}`).join("; ");
   step.announce(`a killed apply of ${stack} (${runs}) began creating ${creations.length} resources; ${plan.imports.length} of them are not in the state and get adopted`);
   for (const { to, id } of plan.imports) step.record(`adopt ${to} = ${id}`);
@@ -51,6 +55,29 @@ async function objectsByAddress(step: Step, space: Workspace, endpoint: string, 
     }
   }
   return found;
+}
+
+/**
+ * Web ACLs the tagging API does not list (the emulator's does not), found by their configured name and scope
+ * among the account's ACLs and added to `found` by ARN.
+ */
+async function addWebAclsByName(
+  step: Step,
+  space: Workspace,
+  endpoint: string,
+  stack: Environment,
+  addresses: readonly string[],
+  stackJson: { resource?: Record<string, Record<string, Record<string, unknown>>> },
+  found: Map<string, string[]>,
+): Promise<void> {
+  const cli = emulatorCli(step, space, endpoint, stack);
+  for (const address of addresses.filter((candidate) => candidate.startsWith("aws_wafv2_web_acl.") && !found.has(candidate))) {
+    const body = stackJson.resource?.aws_wafv2_web_acl?.[address.split(".")[1]];
+    if (typeof body?.name !== "string" || typeof body.scope !== "string") continue;
+    const { json } = await cli(["wafv2", "list-web-acls", "--scope", body.scope]);
+    const acls = ((json as { WebACLs?: { Name: string; ARN: string }[] } | undefined)?.WebACLs ?? []).filter((acl) => acl.Name === body.name);
+    if (acls.length > 0) found.set(address, acls.map((acl) => acl.ARN));
+  }
 }
 
 /** Writes the import blocks of a recovery into the stack's folder (or removes an earlier file when there is none). */
