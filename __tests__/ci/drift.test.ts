@@ -6,33 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { driftFindings, hasDrift, renderDriftReport } from "../../src/ci/drift-report";
 import { syncDriftIssue, type GitHubTarget } from "../../src/ci/drift-issue";
 import { FakeGitHub } from "../bootstrap/fake-github";
-import { Moto } from "../support/moto";
 import { have } from "../support/prerequisites";
 import { synthPlatform } from "../support/synth";
 import { terraformEnvironment } from "../support/terraform";
 import { terraformActions } from "./plan-fixtures";
+import { driftReportCli, fixture, listedAddresses, readJson, RUN_URL, terraformIn } from "./drift-support";
 import { jobResults, loadWorkflows, scriptsOf } from "./workflow-files";
-
-const FIXTURES = path.join(__dirname, "drift");
-const fixture = (name: string) => path.join(FIXTURES, name);
-const readJson = (file: string) => JSON.parse(readFileSync(file, "utf8"));
-const RUN_URL = "https://github.com/civic-org/coalition-builder/actions/runs/42";
-
-/** The drift-report command, run as the workflow runs it, or directly (faster) when viaNpm is false. */
-function driftReportCli(args: string[], viaNpm = false) {
-  const [command, argv] = viaNpm
-    ? ["npm", ["run", "--silent", "drift-report", "--", ...args]]
-    : [process.execPath, ["--import", "tsx", "src/ci/drift-report.ts", ...args]];
-  return spawnSync(command, argv, { encoding: "utf8" });
-}
-
-/** The addresses a report lists, one per bullet. */
-const listedAddresses = (report: string) => [...report.matchAll(/^- `([^`]+)`/gm)].map((match) => match[1]).sort();
-
-function terraformIn(dir: string, args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; output: string } {
-  const result = spawnSync("terraform", [...args, "-no-color"], { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
-}
 
 describe("the drift report", () => {
   const drifted = readJson(fixture("drifted.plan.json"));
@@ -309,103 +288,4 @@ describe("the drift issue, against a fake GitHub API", () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("GITHUB_TOKEN");
   });
-});
-
-/** A VPC with a Name tag and a security group with one ingress rule, on the emulator, as local mode points providers at it. */
-function emulatedConfiguration(endpoint: string, providerVersion: string): string {
-  return `terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "${providerVersion}" }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  s3_use_path_style           = true
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-    ec2 = "${endpoint}"
-    iam = "${endpoint}"
-    sts = "${endpoint}"
-  }
-}
-
-resource "aws_vpc" "main" {
-  cidr_block = "10.9.0.0/16"
-  tags       = { Name = "drift-check" }
-}
-
-resource "aws_security_group" "web" {
-  name   = "drift-check-web"
-  vpc_id = aws_vpc.main.id
-}
-
-resource "aws_vpc_security_group_ingress_rule" "https" {
-  security_group_id = aws_security_group.web.id
-  cidr_ipv4         = "10.9.0.0/16"
-  from_port         = 443
-  to_port           = 443
-  ip_protocol       = "tcp"
-}
-`;
-}
-
-describe.skipIf(!have("terraform", "moto_server", "aws"))("drift made behind Terraform's back on the emulator", () => {
-  let moto: Moto;
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-  const aws = (...args: string[]) => {
-    const result = spawnSync("aws", [...args, "--output", "json"], { env, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`aws ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout.trim() === "" ? {} : JSON.parse(result.stdout);
-  };
-  const tf = (args: string[]) => {
-    const result = terraformIn(dir, args, env);
-    if (result.status !== 0) throw new Error(`terraform ${args.join(" ")}: ${result.output}`);
-    return result.stdout;
-  };
-
-  beforeAll(async () => {
-    moto = await Moto.start();
-    env = { ...terraformEnvironment(), ...moto.clientEnvironment(), TF_LOG: "" };
-    dir = mkdtempSync(path.join(tmpdir(), "coalition-drift-moto-"));
-    // The provider version the stacks pin, which the mirror holds.
-    writeFileSync(path.join(dir, "main.tf"), emulatedConfiguration(moto.endpoint, synthPlatform().prod.terraform.required_providers.aws.version));
-    tf(["init", "-input=false"]);
-    tf(["apply", "-auto-approve", "-input=false"]);
-  }, 120_000);
-
-  afterAll(async () => moto?.stop());
-
-  it("is planned with exit code 2, and the report names exactly the retagged VPC and the changed rule", () => {
-    const state = JSON.parse(tf(["show", "-json"])).values.root_module.resources as { address: string; values: Record<string, any> }[];
-    const value = (address: string, name: string) => state.find((resource) => resource.address === address)!.values[name];
-    aws("ec2", "create-tags", "--resources", value("aws_vpc.main", "id"), "--tags", "Key=Name,Value=renamed-in-the-console");
-    const rule = value("aws_vpc_security_group_ingress_rule.https", "security_group_rule_id");
-    aws(
-      "ec2",
-      "modify-security-group-rules",
-      "--group-id",
-      value("aws_security_group.web", "id"),
-      "--security-group-rules",
-      `SecurityGroupRuleId=${rule},SecurityGroupRule={IpProtocol=tcp,FromPort=22,ToPort=22,CidrIpv4=0.0.0.0/0}`,
-    );
-
-    // The drift workflow's plan step.
-    const plan = terraformIn(dir, ["plan", "-input=false", "-lock=false", "-refresh=true", "-detailed-exitcode", "-out=tfplan"], env);
-    expect(plan.status, plan.output).toBe(2);
-    const planFile = path.join(dir, "plan.json");
-    writeFileSync(planFile, tf(["show", "-json", "tfplan"]));
-
-    const report = driftReportCli(["--stack", "prod", "--run-url", RUN_URL, planFile]);
-    expect(report.stderr).toBe("");
-    expect(report.status).toBe(0);
-    expect(listedAddresses(report.stdout)).toEqual(["aws_vpc.main", "aws_vpc_security_group_ingress_rule.https"]);
-    expect(report.stdout).toMatch(/^- `aws_vpc\.main` — .*`tags`.*\*\*changed outside Terraform\*\*/m);
-    expect(report.stdout).toMatch(/^- `aws_vpc_security_group_ingress_rule\.https` — .*`from_port`.*\*\*changed outside Terraform\*\*/m);
-  }, 120_000);
 });
