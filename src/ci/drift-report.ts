@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { ENVIRONMENTS } from "../config";
 import { parseCommandLine, runCommand, UsageError } from "./cli";
-import { type PlannedChange, type PlanSummary, readPlanFile, summarizePlan } from "./terraform-plan";
+import { type PlannedChange, type PlanSummary, readPlanJson, summarizePlan } from "./terraform-plan";
+import { inlineCode } from "./markdown";
 
 const USAGE = `usage: npm run --silent drift-report -- --stack <${ENVIRONMENTS.join("|")}> [--run-url <url>] <plan.json>
 
@@ -76,7 +76,7 @@ const KIND_WORDS: Record<PlannedChange["kind"], string> = {
 export function renderDriftReport(findings: DriftFindings, options: DriftReportOptions): string {
   const changes = driftedChanges(findings);
   const runLine = options.runUrl ? [`Found by [this run](${options.runUrl}); its job summary holds the plan.`] : [];
-  const head = [driftMarker(options.stack), `### Drift in ${code(options.stack)}`, ""];
+  const head = [driftMarker(options.stack), `### Drift in ${inlineCode(options.stack)}`, ""];
   if (changes.length === 0) {
     return [...head, "**No drift.** The stack's resources match its configuration.", "", ...runLine].join("\n").trimEnd() + "\n";
   }
@@ -100,33 +100,24 @@ export function renderDriftReport(findings: DriftFindings, options: DriftReportO
 /** The comment that closes a stack's drift issue. */
 export function renderResolvedComment(options: DriftReportOptions): string {
   const where = options.runUrl ? `[A later drift check](${options.runUrl})` : "A later drift check";
-  return `${where} found no drift in ${code(options.stack)}: its resources match the configuration again. Closing.\n`;
+  return `${where} found no drift in ${inlineCode(options.stack)}: its resources match the configuration again. Closing.\n`;
 }
 
 function driftLine(change: PlannedChange, changedOutside: boolean): string {
   const details = [
     KIND_WORDS[change.kind],
-    change.attributes && change.attributes.length > 0 && `attributes ${change.attributes.map(code).join(", ")}`,
-    change.forcedBy && `forced by ${change.forcedBy.map(code).join(", ")}`,
+    change.attributes && change.attributes.length > 0 && `attributes ${change.attributes.map(inlineCode).join(", ")}`,
+    change.forcedBy && `forced by ${change.forcedBy.map(inlineCode).join(", ")}`,
     change.reason,
     changedOutside && "**changed outside Terraform**",
   ].filter(Boolean);
-  return `- ${code(change.address)} — ${details.join("; ")}`;
-}
-
-/** Inline code that survives backticks in the text. */
-function code(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${fence}${pad}${text}${pad}${fence}`;
+  return `- ${inlineCode(change.address)} — ${details.join("; ")}`;
 }
 
 /** Reads a plan file into drift findings; any problem is a UsageError naming the file. */
 export function readDriftFile(file: string): DriftFindings {
-  const plan = readPlanFile(file);
-  // readPlanFile has checked that the file is readable JSON and a plan.
-  return { plan, changedOutside: changedOutsideAddresses(JSON.parse(readFileSync(file, "utf8"))) };
+  const json = readPlanJson(file);
+  return { plan: summarizePlan(json, file), changedOutside: changedOutsideAddresses(json) };
 }
 
 export interface DriftReportArgs extends DriftReportOptions {

@@ -4,6 +4,7 @@ import { CostInputError, planCost, planRegion } from "../cost/estimate";
 import { formatPlanCostLine } from "../cost/format";
 import { PriceError } from "../cost/prices";
 import { type ChangeKind, type PlannedChange, type PlanSummary, readPlanJson, summarizePlan } from "./terraform-plan";
+import { inlineCode } from "./markdown";
 
 /** GitHub refuses comments over 65,536 characters; this leaves room to spare. */
 export const COMMENT_LIMIT = 65_000;
@@ -104,7 +105,7 @@ export function renderFailedPlanComment(options: CommentOptions): string {
 }
 
 function header(options: CommentOptions): string[] {
-  return [planMarker(options.stack), `### Terraform plan for ${code(options.stack)}`, ""];
+  return [planMarker(options.stack), `### Terraform plan for ${inlineCode(options.stack)}`, ""];
 }
 
 function headline(plan: PlanSummary): string {
@@ -127,7 +128,7 @@ function headline(plan: PlanSummary): string {
 }
 
 function meta(plan: PlanSummary, options: CommentOptions): string {
-  return [options.environment && `Environment ${code(options.environment)}`, `Terraform ${plan.terraformVersion}`].filter(Boolean).join(" · ");
+  return [options.environment && `Environment ${inlineCode(options.environment)}`, `Terraform ${plan.terraformVersion}`].filter(Boolean).join(" · ");
 }
 
 /** Destroys and replacements, always in the open. */
@@ -157,7 +158,7 @@ function detailLines(plan: PlanSummary): Line[] {
     if (lines.length > 0) lines.push({ text: "" });
     lines.push(
       { text: `**Outputs (${plan.outputs.length})**` },
-      ...plan.outputs.map((output) => ({ text: `- ${code(output.name)}: ${OUTPUT_WORDS[output.action]}`, item: true })),
+      ...plan.outputs.map((output) => ({ text: `- ${inlineCode(output.name)}: ${OUTPUT_WORDS[output.action]}`, item: true })),
     );
   }
   return lines;
@@ -165,15 +166,15 @@ function detailLines(plan: PlanSummary): Line[] {
 
 function item(change: PlannedChange): Line {
   const notes = [
-    change.forcedBy && `forced by ${change.forcedBy.map(code).join(", ")}`,
+    change.forcedBy && `forced by ${change.forcedBy.map(inlineCode).join(", ")}`,
     change.reason,
     change.createBeforeDestroy && "the new object is created before the old one is destroyed",
-    change.attributes && change.attributes.length > 0 && change.attributes.map(code).join(", "),
-    change.movedFrom && `moved from ${code(change.movedFrom)}`,
+    change.attributes && change.attributes.length > 0 && change.attributes.map(inlineCode).join(", "),
+    change.movedFrom && `moved from ${inlineCode(change.movedFrom)}`,
     change.importing && change.kind !== "import" && "imported",
-    change.deposed && `deposed object ${code(change.deposed)}`,
+    change.deposed && `deposed object ${inlineCode(change.deposed)}`,
   ].filter(Boolean);
-  return { text: `- ${code(change.address)}${notes.length > 0 ? ` — ${notes.join("; ")}` : ""}`, item: true };
+  return { text: `- ${inlineCode(change.address)}${notes.length > 0 ? ` — ${notes.join("; ")}` : ""}`, item: true };
 }
 
 /** The longest prefix of `lines` (ending on an item) whose rendering fits, or undefined if not even the empty one does. */
@@ -199,14 +200,6 @@ function trimToItem(lines: Line[]): Line[] {
 
 function countItems(lines: Line[]): number {
   return lines.filter((line) => line.item).length;
-}
-
-/** Inline code that survives backticks in the text (for_each keys may hold any character). */
-function code(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 function link(text: string, url: string): string {

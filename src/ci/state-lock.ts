@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { CheckError, parseCommandLine, runCommand, UsageError } from "./cli";
+import { inlineCode } from "./markdown";
 
 /** A Terraform state lock, as Terraform describes it when it cannot take the lock ("Lock Info:"). */
 export interface StateLock {
@@ -162,14 +163,6 @@ export function renderText(lock: StateLock, stackDir: string, now: Date): string
   ].join("\n");
 }
 
-/** Inline code holding `text` as it is. */
-function code(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
 /** Markdown as the content of a table cell, whose pipes would end it. */
 function cell(markdown: string): string {
   return markdown.replace(/\|/g, "\\|");
@@ -181,11 +174,11 @@ export function renderMarkdown(lock: StateLock, stackDir: string, now: Date): st
   const fence = "`".repeat(Math.max(3, ...[...command.matchAll(/`+/g)].map((match) => match[0].length + 1)));
   const literal = new Set(["Who", "Lock ID", "State"]);
   return [
-    `### 🔒 The state lock of ${code(stackDir)} is held by another run`,
+    `### 🔒 The state lock of ${inlineCode(stackDir)} is held by another run`,
     "",
     "| | |",
     "|---|---|",
-    ...facts(lock, now).map(([label, value]) => `| ${label} | ${cell(literal.has(label) ? code(value) : value)} |`),
+    ...facts(lock, now).map(([label, value]) => `| ${label} | ${cell(literal.has(label) ? inlineCode(value) : value)} |`),
     "",
     WHEN_SAFE.join(" "),
     "",

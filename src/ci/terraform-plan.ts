@@ -96,11 +96,6 @@ const REASONS: Record<string, string> = {
   read_because_check_nested: "a check block reads it",
 };
 
-/** Reads and checks a plan file; any problem is a UsageError naming the file. */
-export function readPlanFile(file: string): PlanSummary {
-  return summarizePlan(readPlanJson(file), file);
-}
-
 /** The JSON of a plan file (`terraform show -json` output), or a UsageError naming what is wrong with the file. */
 export function readPlanJson(file: string): unknown {
   let text: string;
