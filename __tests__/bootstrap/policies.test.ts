@@ -53,6 +53,13 @@ describe("stateBucketPolicy", () => {
       }
     });
 
+    it("lets those roles list the bucket and read the shared state object, nothing else", () => {
+      expect(grants.map(({ Sid, Action, Resource }) => ({ Sid, Action, Resource }))).toEqual([
+        { Sid: "SharedStateBucketList", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::coalition-terraform-state-${SHARED}` },
+        { Sid: "SharedStateRead", Action: ["s3:GetObject"], Resource: `arn:aws:s3:::coalition-terraform-state-${SHARED}/shared/terraform.tfstate` },
+      ]);
+    });
+
     // Both sides must allow a cross-account read: each role's state policy asks for exactly what the bucket grants.
     it.each([
       ["terraform-state (deploy roles)", terraformStatePolicy],

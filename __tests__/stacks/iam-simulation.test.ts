@@ -119,6 +119,10 @@ function commonRows(env: Environment, a: string): Row[] {
     ["s3:PutBucketPublicAccessBlock", bucket, "Allowed"],
     ["s3:PutObject", `${bucket}/css/site.css`, "Allowed"],
     ["s3:DeleteBucket", `arn:aws:s3:::coalition-${env === "prod" ? "dev" : "prod"}-static-assets`, "ImplicitlyDenied"],
+    // Near misses of this environment's prefix: no hyphen after it, or another project's prefix that starts alike.
+    ["s3:DeleteBucket", `arn:aws:s3:::coalition-${env}ops-x`, "ImplicitlyDenied"],
+    ["s3:PutObject", `arn:aws:s3:::coalition-${env}ops-x/key`, "ImplicitlyDenied"],
+    ["s3:PutBucketPolicy", `arn:aws:s3:::coalitions-${env}-static-assets`, "ImplicitlyDenied"],
     ["s3:DeleteBucket", `arn:aws:s3:::coalition-terraform-state-${a}`, "ImplicitlyDenied"],
     ["s3:PutBucketPolicy", `arn:aws:s3:::coalition-terraform-state-${a}`, "ImplicitlyDenied"],
     ["s3:DeleteObject", `arn:aws:s3:::coalition-terraform-state-${a}/${env}/terraform.tfstate`, "ImplicitlyDenied"],

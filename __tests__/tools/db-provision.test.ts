@@ -1,4 +1,4 @@
-import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { spawnSync } from "node:child_process";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +45,14 @@ describe.skipIf(missing !== undefined)("db:provision against a real PostgreSQL w
     const client = await asSuperuser();
     try {
       return (await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'coalition%' ORDER BY 1")).rows.map((r) => r.datname);
+    } finally {
+      await client.end();
+    }
+  };
+  const roles = async () => {
+    const client = await asSuperuser();
+    try {
+      return (await client.query("SELECT rolname FROM pg_roles ORDER BY 1")).rows.map((r) => r.rolname);
     } finally {
       await client.end();
     }
@@ -123,6 +131,27 @@ describe.skipIf(missing !== undefined)("db:provision against a real PostgreSQL w
     const client = await connect(before.prod.username, before.prod.password, "coalition_prod");
     expect((await client.query("SELECT count(*)::int AS n FROM places")).rows[0].n).toBe(1);
     await client.end();
+  }, 120_000);
+
+  it("sets a stored password holding quotes, backslashes, dollar quotes and a newline exactly, running none of it", async () => {
+    const password = "it's \\a $$pass$$ word\n'; CREATE ROLE intruder LOGIN; --";
+    const login = { ...(await storedLogin("prod")), password };
+    await secrets.send(new PutSecretValueCommand({ SecretId: "coalition/prod/database", SecretString: JSON.stringify(login) }));
+    const rolesBefore = await roles();
+
+    const result = provision(standardArgs());
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+
+    const client = await connect("coalition_prod", password, "coalition_prod");
+    expect((await client.query("SELECT current_user AS user")).rows[0].user).toBe("coalition_prod");
+    await client.end();
+    for (const near of [password.replace("\n", ""), password.replace("\\", ""), password.replace(/'/g, "")]) {
+      await expect(connect("coalition_prod", near, "coalition_prod")).rejects.toThrow(/password authentication failed/);
+    }
+    expect(await roles()).toEqual(rolesBefore);
+    expect(rolesBefore).not.toContain("intruder");
+    expect(await databases()).toEqual(["coalition_dev", "coalition_prod"]);
   }, 120_000);
 });
 

@@ -3,7 +3,7 @@ import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Testing } from "cdktf";
+import { Fn, Testing } from "cdktf";
 import { danglingReferences, ReadableStack, toSnakeCase } from "../../src/naming/addresses";
 import { resources, synthConstruct } from "../support/synth";
 
@@ -50,6 +50,19 @@ describe("readable addresses", () => {
     new AwsProvider(consumer, "aws", { region: "us-east-1" });
     new Vpc(consumer, "copy", { cidrBlock: vpc.cidrBlock });
     expect(() => app.synth()).toThrow(/aws_vpc\.vpc is not declared in this stack: read other stacks through remote state/);
+  });
+
+  it("fails the synth on a value of another stack whose address this stack also declares", () => {
+    const app = Testing.app();
+    const producer = new ReadableStack(app, "producer");
+    new AwsProvider(producer, "aws", { region: "us-east-1" });
+    const vpc = new Vpc(producer, "vpc", { cidrBlock: "10.0.0.0/16" });
+    const consumer = new ReadableStack(app, "consumer");
+    new AwsProvider(consumer, "aws", { region: "us-east-1" });
+    new Vpc(consumer, "vpc", { cidrBlock: "10.1.0.0/16" });
+    new TerraformOutput(consumer, "other_vpc", { value: Fn.upper(vpc.id) });
+    expect(() => app.synth()).toThrow(/aws_vpc\.vpc\.id belongs to the stack "producer": read other stacks through remote state/);
+    expect(producer.node.findAll().filter((node) => node instanceof TerraformOutput)).toEqual([]);
   });
 
   it("finds the references a stack does not declare, ignoring string literals and built-ins", () => {

@@ -1,6 +1,7 @@
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -23,7 +24,7 @@ import { exampleConfig } from "../support/synth";
 /** The guardrail results for what `build` puts in a stack named `name`. */
 function audit(build: (stack: ReadableStack) => void, name = "prod"): Result[] {
   const stack = new ReadableStack(Testing.app(), name);
-  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  new AwsProvider(stack, "aws", { region: "us-east-1", allowedAccountIds: ["111111111111"] });
   build(stack);
   return evaluate(name, stack.toTerraform() as SynthesizedStack, []);
 }
@@ -78,7 +79,7 @@ describe("guardrail rules", () => {
 
   it('catch "Action": "*" and changes at "Resource": "*" outside global services and unscopable actions', () => {
     const results = audit((s) => {
-      const role = new IamRole(s, "role", { assumeRolePolicy: "{}", permissionsBoundary: "arn:aws:iam::1:policy/x-boundary" });
+      const role = new IamRole(s, "role", { assumeRolePolicy: "{}" });
       new IamRolePolicy(s, "admin", { role: role.name, policy: policy({ Action: "*", Resource: "arn:aws:s3:::x" }) });
       new IamRolePolicy(s, "wide", { role: role.name, policy: policy({ Action: ["rds:DeleteDBInstance", "ec2:Describe*"], Resource: "*" }) });
       new IamRolePolicy(s, "fine", {
@@ -86,7 +87,10 @@ describe("guardrail rules", () => {
         policy: policy({ Action: ["s3:PutObject", "route53:ChangeResourceRecordSets", "kms:CreateKey", "ec2:DescribeVpcs", "apigateway:POST"], Resource: "*" }),
       });
     });
-    expect(failures(results)).toEqual(["IAM_NO_WILDCARD_ACTION aws_iam_role_policy.admin", "IAM_NO_WILDCARD_RESOURCE_MUTATION aws_iam_role_policy.wide"]);
+    expect(failures(results).filter((f) => !f.startsWith("IAM_ROLE_BOUNDARY"))).toEqual([
+      "IAM_NO_WILDCARD_ACTION aws_iam_role_policy.admin",
+      "IAM_NO_WILDCARD_RESOURCE_MUTATION aws_iam_role_policy.wide",
+    ]);
     expect(results.find((r) => r.address === "aws_iam_role_policy.wide" && r.status === "fail")?.detail).toContain("rds:DeleteDBInstance");
   });
 
@@ -96,6 +100,41 @@ describe("guardrail rules", () => {
       new IamRole(s, "github_oidc_role", { assumeRolePolicy: "{}" });
     });
     expect(failures(results)).toEqual(["IAM_ROLE_BOUNDARY aws_iam_role.unbounded"]);
+  });
+
+  describe("require each role's boundary to be its own account's", () => {
+    /** A stack in account 111111111111 (the default provider) that can also act in 222222222222 (`aws.other`). */
+    const bounded = (...boundaries: (string | ((s: ReadableStack) => string))[]) =>
+      audit((s) => {
+        new AwsProvider(s, "other", { alias: "other", region: "us-east-1", allowedAccountIds: ["222222222222"] });
+        new IamPolicy(s, "boundary_policy", { name: "coalition-boundary", policy: policy({ Action: "s3:GetObject", Resource: "*" }) });
+        boundaries.forEach((boundary, i) =>
+          new IamRole(s, `role_${i}`, { assumeRolePolicy: "{}", permissionsBoundary: typeof boundary === "string" ? boundary : boundary(s) }),
+        );
+      });
+    const failing = (results: Result[]) => failures(results).filter((f) => f.startsWith("IAM_ROLE_BOUNDARY"));
+
+    it("accept the stack's boundary policy, by reference or by its ARN in the account", () => {
+      expect(failing(bounded("${aws_iam_policy.boundary_policy.arn}", "arn:aws:iam::111111111111:policy/coalition-boundary"))).toEqual([]);
+    });
+
+    it.each([
+      ["an AWS managed policy", "arn:aws:iam::aws:policy/AdministratorAccess"],
+      ["another account's boundary", "arn:aws:iam::222222222222:policy/coalition-boundary"],
+      ["another policy of the account named like a boundary", "arn:aws:iam::111111111111:policy/other-boundary"],
+      ["another policy of the stack", "${aws_iam_policy.wide.arn}"],
+    ])("reject %s", (_, boundary) => {
+      expect(failing(bounded(boundary))).toEqual(["IAM_ROLE_BOUNDARY aws_iam_role.role_0"]);
+    });
+
+    it("reject a role in another account than the boundary's, even bounded by it", () => {
+      const results = audit((s) => {
+        const other = new AwsProvider(s, "other", { alias: "other", region: "us-east-1", allowedAccountIds: ["222222222222"] });
+        new IamPolicy(s, "boundary_policy", { name: "coalition-boundary", policy: policy({ Action: "s3:GetObject", Resource: "*" }) });
+        new IamRole(s, "elsewhere", { provider: other, assumeRolePolicy: "{}", permissionsBoundary: "${aws_iam_policy.boundary_policy.arn}" });
+      });
+      expect(failing(results)).toEqual(["IAM_ROLE_BOUNDARY aws_iam_role.elsewhere"]);
+    });
   });
 
   it("apply a suppression only to its rule, resource and stacks, keeping its reason", () => {

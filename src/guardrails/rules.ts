@@ -8,6 +8,7 @@ type Attributes = Record<string, any>;
 /** A synthesized stack as Terraform reads it (the parts the rules look at). */
 export interface SynthesizedStack {
   resource?: Record<string, Record<string, Attributes>>;
+  provider?: { aws?: Attributes[] };
 }
 
 /** One rule's verdict on one resource. */
@@ -39,6 +40,25 @@ function referring(stack: SynthesizedStack, type: string, attribute: string, tar
 }
 
 const verdict = (address: string, ok: boolean, message: string): Check => (ok ? { address, ok } : { address, ok, message });
+
+/** The provider block a resource's `provider` attribute (`aws`, `aws.shared`, or none: the default) names. */
+function providerOf(stack: SynthesizedStack, provider: unknown): Attributes | undefined {
+  const alias = typeof provider === "string" ? provider.split(".")[1] : undefined;
+  return (stack.provider?.aws ?? []).find((block) => block.alias === alias);
+}
+
+/**
+ * The permissions boundary of the account a resource with this `provider` lives in: the stack's boundary policy,
+ * when it is created with the same provider, as a reference and as the ARN its provider's account gives it.
+ */
+function accountBoundary(stack: SynthesizedStack, provider: unknown): { reference: string; arn?: string } | undefined {
+  const [type, name] = names.permissionsBoundaryAddress.split(".");
+  const policy = stack.resource?.[type]?.[name];
+  if (policy === undefined || providerOf(stack, policy.provider) !== providerOf(stack, provider)) return undefined;
+  const account = providerOf(stack, provider)?.allowed_account_ids?.[0];
+  const arn = account === undefined ? undefined : `arn:aws:iam::${account}:policy/${policy.name}`;
+  return { reference: `\${${names.permissionsBoundaryAddress}.arn}`, arn };
+}
 
 /** Every bucket gets a companion resource of `type` referring to it that satisfies `good`. */
 function bucketRule(id: string, description: string, type: string, good: (companion: Resource) => boolean, message: string): Rule {
@@ -193,16 +213,19 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "IAM_ROLE_BOUNDARY",
-    description: "Every role the stacks create carries the permissions boundary (the deploy and plan roles are an administrator's)",
+    description: "Every role the stacks create carries its account's permissions boundary (the deploy and plan roles are an administrator's)",
     check: (stack) =>
       each(stack, "aws_iam_role")
         .filter(([a]) => a !== names.githubActionsRoleAddress && a !== names.githubActionsPlanRoleAddress)
-        .map(([a, role]) =>
-          verdict(
+        .map(([a, role]) => {
+          const own = accountBoundary(stack, role.provider);
+          return verdict(
             a,
-            role.permissions_boundary === "${aws_iam_policy.boundary_policy.arn}" || /:policy\/[a-z0-9-]+-boundary$/.test(String(role.permissions_boundary)),
-            "needs permissions_boundary set to the account's boundary policy",
-          ),
-        ),
+            own !== undefined && [own.reference, own.arn].filter((arn) => arn !== undefined).includes(role.permissions_boundary),
+            own === undefined
+              ? `has no permissions boundary of its account in this stack (${names.permissionsBoundaryAddress}, with the same provider)`
+              : `needs permissions_boundary set to its account's boundary, ${own.reference} (${own.arn})`,
+          );
+        }),
   },
 ];

@@ -1,4 +1,4 @@
-import { TerraformDataSource, TerraformElement, TerraformResource, TerraformStack } from "cdktf";
+import { App, DefaultTokenResolver, StringConcat, TerraformDataSource, TerraformElement, TerraformResource, TerraformStack, Tokenization } from "cdktf";
 import type { Construct, Node } from "constructs";
 
 /**
@@ -13,6 +13,7 @@ export class ReadableStack extends TerraformStack {
   private readonly pathsByAddress = new Map<string, string>();
   private completed?: ReturnType<TerraformStack["toTerraform"]>;
   private readonly rewrites: StackRewrite[] = [];
+  private readonly foreignReferences: string[] = [];
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -20,19 +21,39 @@ export class ReadableStack extends TerraformStack {
     this.node.addValidation({
       validate: () => {
         this.completed = super.toTerraform();
-        return danglingReferences(this.completed).map(
-          (reference) => `${reference} is not declared in this stack: read other stacks through remote state, not cdktf cross-stack references`,
+        const dangling = danglingReferences(this.completed).map((reference) => `${reference} is not declared in this stack`);
+        return [...this.foreignReferences, ...dangling].map(
+          (problem) => `${problem}: read other stacks through remote state, not cdktf cross-stack references`,
         );
       },
     });
   }
 
   /**
-   * cdktf resolves every element once before synthesis only to wire implicit cross-stack references.
-   * These stacks never use them (each account reads the others through remote state), so that pass is
-   * skipped; a cross-stack reference would then dangle, which the validation above reports.
+   * cdktf resolves every element once before synthesis to wire implicit cross-stack references: each value of
+   * another stack becomes an output there and a remote state read here. These stacks never use them (each
+   * account reads the others through remote state and its own credentials), so that pass records each such
+   * value instead, for the validation above to report, and adds nothing. Without it the value would resolve to
+   * its bare address, which names a resource of this stack whenever both stacks declare that name.
    */
-  override prepareStack(): void {}
+  override prepareStack(): void {
+    const app = App.of(this);
+    const wire = app.crossStackReference;
+    app.crossStackReference = (fromStack, toStack, identifier) => {
+      if (toStack === this) this.foreignReferences.push(`${identifier} belongs to the stack "${fromStack.node.id}"`);
+      return identifier;
+    };
+    const resolver = new DefaultTokenResolver(new StringConcat());
+    try {
+      for (const element of this.node.findAll()) {
+        if (TerraformElement.isTerraformElement(element) && element.cdktfStack === this) {
+          Tokenization.resolve(element.toTerraform(), { scope: this, preparing: true, resolver });
+        }
+      }
+    } finally {
+      app.crossStackReference = wire;
+    }
+  }
 
   /**
    * The stack's Terraform JSON. Once validation has run (after every aspect, right before synthesis

@@ -41,6 +41,8 @@ export const names = {
   /** Their Terraform addresses in each environment's stack (the import target of a bootstrapped role, and its address tag). */
   githubActionsRoleAddress: "aws_iam_role.github_oidc_role",
   githubActionsPlanRoleAddress: "aws_iam_role.github_oidc_plan_role",
+  /** The account's permissions boundary, which every role of a stack carries. */
+  permissionsBoundaryAddress: "aws_iam_policy.boundary_policy",
   /** The account's GitHub OIDC provider's address in each environment's stack (which adopts a bootstrapped one). */
   githubOidcProviderAddress: "aws_iam_openid_connect_provider.github_oidc_provider",
   /** The account's GitHub Actions OIDC provider (its ARN is fixed by the issuer host). */
@@ -68,6 +70,11 @@ export const names = {
   /** Managed policy every role the stacks create is bounded by; only an administrator may change it. */
   permissionsBoundary: (prefix: string) => `${prefix}-boundary`,
   permissionsBoundaryArn: (prefix: string, accountId: string) => `arn:aws:iam::${accountId}:policy/${names.permissionsBoundary(prefix)}`,
+  /**
+   * The family of a bucket name kept from an earlier deployment, for a `{family}-*` grant: the name without its
+   * last part (`coalition-static-assets-1a2b3c4d` → `coalition-static-assets`).
+   */
+  bucketFamily: (bucket: string) => (bucket.includes("-") ? bucket.slice(0, bucket.lastIndexOf("-")) : bucket),
   /** Name (and Name tag) of a resource that belongs to one environment. */
   resource: (prefix: string, env: Environment, ...parts: string[]) => [prefix, env, ...parts].join("-"),
 } as const;
