@@ -1,7 +1,7 @@
 import { ENVIRONMENTS } from "../config";
 import { parseCommandLine, runCommand, UsageError } from "./cli";
 import { type PlannedChange, type PlanSummary, readPlanJson, summarizePlan } from "./terraform-plan";
-import { inlineCode } from "./markdown";
+import { inlineCode, plainText } from "./markdown";
 
 const USAGE = `usage: npm run --silent drift-report -- --stack <${ENVIRONMENTS.join("|")}> [--run-url <url>] <plan.json>
 
@@ -89,7 +89,7 @@ export function renderDriftReport(findings: DriftFindings, options: DriftReportO
       "",
       ...changes.map((change) => driftLine(change, findings.changedOutside.has(change.address))),
       "",
-      `Terraform ${findings.plan.terraformVersion}. A change not made outside Terraform is one the configuration holds but no apply has made yet.`,
+      `Terraform ${plainText(findings.plan.terraformVersion)}. A change not made outside Terraform is one the configuration holds but no apply has made yet.`,
       ...(runLine.length > 0 ? ["", ...runLine] : []),
       "",
       "This issue is updated by every drift check that still finds drift, and closed by the first that finds none.",
@@ -108,7 +108,7 @@ function driftLine(change: PlannedChange, changedOutside: boolean): string {
     KIND_WORDS[change.kind],
     change.attributes && change.attributes.length > 0 && `attributes ${change.attributes.map(inlineCode).join(", ")}`,
     change.forcedBy && `forced by ${change.forcedBy.map(inlineCode).join(", ")}`,
-    change.reason,
+    change.reason && plainText(change.reason),
     changedOutside && "**changed outside Terraform**",
   ].filter(Boolean);
   return `- ${inlineCode(change.address)} — ${details.join("; ")}`;

@@ -4,7 +4,7 @@ import { CostInputError, planCost, planRegion } from "../cost/estimate";
 import { formatPlanCostLine } from "../cost/format";
 import { PriceError } from "../cost/prices";
 import { type ChangeKind, type PlannedChange, type PlanSummary, readPlanJson, summarizePlan } from "./terraform-plan";
-import { inlineCode } from "./markdown";
+import { inlineCode, plainText } from "./markdown";
 
 /** GitHub refuses comments over 65,536 characters; this leaves room to spare. */
 export const COMMENT_LIMIT = 65_000;
@@ -128,7 +128,7 @@ function headline(plan: PlanSummary): string {
 }
 
 function meta(plan: PlanSummary, options: CommentOptions): string {
-  return [options.environment && `Environment ${inlineCode(options.environment)}`, `Terraform ${plan.terraformVersion}`].filter(Boolean).join(" · ");
+  return [options.environment && `Environment ${inlineCode(options.environment)}`, `Terraform ${plainText(plan.terraformVersion)}`].filter(Boolean).join(" · ");
 }
 
 /** Destroys and replacements, always in the open. */
@@ -167,7 +167,7 @@ function detailLines(plan: PlanSummary): Line[] {
 function item(change: PlannedChange): Line {
   const notes = [
     change.forcedBy && `forced by ${change.forcedBy.map(inlineCode).join(", ")}`,
-    change.reason,
+    change.reason && plainText(change.reason),
     change.createBeforeDestroy && "the new object is created before the old one is destroyed",
     change.attributes && change.attributes.length > 0 && change.attributes.map(inlineCode).join(", "),
     change.movedFrom && `moved from ${inlineCode(change.movedFrom)}`,
