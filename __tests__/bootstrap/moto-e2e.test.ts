@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type Environment } from "../../src/config";
 import { names } from "../../src/naming/names";
-import { deployRolesStatement } from "../../src/policies/cross-account";
+import { deployRoleArn, rolesStatement } from "../../src/policies/cross-account";
 import { policy as policyDocument } from "../../src/policies/document";
 import { peeringAccepterPolicy, peeringAccepterTrustPolicy, peeringReaderPolicy, peeringReaderTrustPolicy } from "../../src/policies/peering-accepter";
 import { denyInsecureTransport } from "../../src/policies/s3";
@@ -324,28 +324,34 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
 
   it("gives shared the vpc-peering-accepter role, trusted by the prod and dev deploy roles and the administrators only", () => {
     const role = state("shared", "iam", "get_role", { RoleName: "vpc-peering-accepter" }).Role;
-    const statement = role.AssumeRolePolicyDocument.Statement[0];
-    expect(statement.Principal).toEqual({ AWS: [`arn:aws:iam::${ACCOUNTS.prod}:root`, `arn:aws:iam::${ACCOUNTS.dev}:root`] });
-    expect(statement.Condition).toEqual({
-      ArnEquals: {
-        "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod`, `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev`],
-      },
-    });
+    const callers = role.AssumeRolePolicyDocument.Statement.slice(0, 2).map((statement: any) => [statement.Principal, statement.Condition]);
+    expect(callers).toEqual(
+      (["prod", "dev"] as const).map((env) => [
+        { AWS: [`arn:aws:iam::${ACCOUNTS[env]}:root`] },
+        { StringEquals: { "sts:SourceIdentity": env }, ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNTS[env]}:role/github-actions-${env}`] } },
+      ]),
+    );
     const input = { sharedAccountId: ACCOUNTS.shared, region: REGION, requesters };
-    expect(role.AssumeRolePolicyDocument.Statement[1]).toEqual({ Sid: "Administrators", Effect: "Allow", Principal: { AWS: [ADMIN] }, Action: "sts:AssumeRole" });
+    expect(role.AssumeRolePolicyDocument.Statement[2]).toEqual({
+      Sid: "Administrators",
+      Effect: "Allow",
+      Principal: { AWS: [ADMIN] },
+      Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+      Condition: { StringEquals: { "sts:SourceIdentity": ["prod", "dev"] } },
+    });
     expect(role.AssumeRolePolicyDocument).toEqual(peeringAccepterTrustPolicy({ ...input, administratorArns: [ADMIN] }));
     expect(rolePolicy("shared", "vpc-peering-accepter", names.peeringAccepterPolicy)).toEqual(peeringAccepterPolicy(input));
   });
 
   it("gives shared the vpc-peering-reader role, trusted by the prod and dev plan roles only", () => {
     const role = state("shared", "iam", "get_role", { RoleName: "vpc-peering-reader" }).Role;
-    const statement = role.AssumeRolePolicyDocument.Statement[0];
-    expect(statement.Principal).toEqual({ AWS: [`arn:aws:iam::${ACCOUNTS.prod}:root`, `arn:aws:iam::${ACCOUNTS.dev}:root`] });
-    expect(statement.Condition).toEqual({
-      ArnEquals: {
-        "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod-plan`, `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev-plan`],
-      },
-    });
+    const callers = role.AssumeRolePolicyDocument.Statement.map((statement: any) => [statement.Principal, statement.Condition]);
+    expect(callers).toEqual(
+      (["prod", "dev"] as const).map((env) => [
+        { AWS: [`arn:aws:iam::${ACCOUNTS[env]}:root`] },
+        { StringEquals: { "sts:SourceIdentity": env }, ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${ACCOUNTS[env]}:role/github-actions-${env}-plan`] } },
+      ]),
+    );
     const input = { sharedAccountId: ACCOUNTS.shared, region: REGION, requesters };
     expect(role.AssumeRolePolicyDocument).toEqual(peeringReaderTrustPolicy(input));
     expect(Object.keys(inlinePolicies("shared", "vpc-peering-reader"))).toEqual([names.peeringReaderPolicy]);
@@ -398,8 +404,8 @@ describe.skipIf(!available)("bootstrap scripts end to end on moto, three account
     const earlier = JSON.stringify(
       policyDocument(
         denyInsecureTransport(arn),
-        deployRolesStatement("SharedStateBucketList", requesters, ["s3:ListBucket"], arn),
-        deployRolesStatement("SharedStateRead", requesters, ["s3:GetObject"], `${arn}/${names.stateKey("shared")}`),
+        rolesStatement("SharedStateBucketList", requesters.map(deployRoleArn), ["s3:ListBucket"], arn),
+        rolesStatement("SharedStateRead", requesters.map(deployRoleArn), ["s3:GetObject"], `${arn}/${names.stateKey("shared")}`),
       ),
     );
     aws("shared", "s3", "put_bucket_policy", { Bucket: bucket, Policy: earlier });

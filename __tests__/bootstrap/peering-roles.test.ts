@@ -43,10 +43,9 @@ describe("the bootstrap stack's peering roles in shared", () => {
 
   it("lets only the prod and dev plan roles assume the reader, which can only describe", () => {
     const role = stack.resource.aws_iam_role.peering_reader_role;
-    const [statement] = JSON.parse(role.assume_role_policy).Statement;
-    expect(statement.Condition.ArnEquals["aws:PrincipalArn"]).toEqual([
-      `arn:aws:iam::${input.requesters[0].accountId}:role/github-actions-prod-plan`,
-      `arn:aws:iam::${input.requesters[1].accountId}:role/github-actions-dev-plan`,
+    expect(JSON.parse(role.assume_role_policy).Statement.map((statement: any) => statement.Condition.ArnEquals["aws:PrincipalArn"])).toEqual([
+      [`arn:aws:iam::${input.requesters[0].accountId}:role/github-actions-prod-plan`],
+      [`arn:aws:iam::${input.requesters[1].accountId}:role/github-actions-dev-plan`],
     ]);
     const actions = JSON.parse(stack.resource.aws_iam_role_policy.peering_reader_policy.policy).Statement.flatMap((s: any) => [s.Action].flat());
     for (const action of actions) expect(action).toMatch(/^ec2:Describe/);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { peeringAccepterPolicy, peeringAccepterTrustPolicy, peeringReaderPolicy, peeringReaderTrustPolicy } from "../../src/policies/peering-accepter";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
 import { type TerraformStateInput, terraformStatePolicy, terraformStateReadPolicy } from "../../src/policies/terraform-state";
-import { type Decision, decideIdentity } from "../support/iam";
+import { type Decision, decideIdentity, decideResourcePolicy } from "../support/iam";
 
 const SHARED = "111111111111";
 const PROD = "222222222222";
@@ -80,19 +80,38 @@ describe("the vpc-peering-accepter role", () => {
   const trust = peeringAccepterTrustPolicy(input);
   const policy = peeringAccepterPolicy(input);
 
-  it("is trusted by the prod and dev deploy roles only", () => {
+  it("is trusted by the prod and dev deploy roles only, each as its own environment", () => {
     expect(validateTrustPolicy(trust)).toEqual([]);
-    expect(trust.Statement).toEqual([
-      {
-        Sid: "ApplicationDeployRoles",
+    expect(trust.Statement).toEqual(
+      (["prod", "dev"] as const).map((env) => ({
+        Sid: env === "prod" ? "ProdDeployRole" : "DevDeployRole",
         Effect: "Allow",
-        Principal: { AWS: [`arn:aws:iam::${PROD}:root`, `arn:aws:iam::${DEV}:root`] },
-        Action: "sts:AssumeRole",
+        Principal: { AWS: [`arn:aws:iam::${env === "prod" ? PROD : DEV}:root`] },
+        Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
         Condition: {
-          ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${PROD}:role/github-actions-prod`, `arn:aws:iam::${DEV}:role/github-actions-dev`] },
+          StringEquals: { "sts:SourceIdentity": env },
+          ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${env === "prod" ? PROD : DEV}:role/github-actions-${env}`] },
         },
-      },
-    ]);
+      })),
+    );
+  });
+
+  type TrustRow = [caller: string, sourceIdentity: string | undefined, expected: Decision];
+  const deployRole = (account: string, env: string) => `arn:aws:iam::${account}:role/github-actions-${env}`;
+  it.each<TrustRow>([
+    [deployRole(PROD, "prod"), "prod", "Allowed"],
+    [deployRole(DEV, "dev"), "dev", "Allowed"],
+    // A session may not pass for the other environment, nor go without saying which it is.
+    [deployRole(DEV, "dev"), "prod", "ImplicitlyDenied"],
+    [deployRole(PROD, "prod"), "dev", "ImplicitlyDenied"],
+    [deployRole(DEV, "dev"), undefined, "ImplicitlyDenied"],
+    [`arn:aws:iam::${PROD}:role/github-actions-prod-plan`, "prod", "ImplicitlyDenied"],
+  ])("lets %s assume it with source identity %s: %s", (caller, sourceIdentity, expected) => {
+    for (const action of ["sts:AssumeRole", "sts:SetSourceIdentity"]) {
+      const context: Record<string, string> = sourceIdentity === undefined ? {} : { "sts:SourceIdentity": sourceIdentity };
+      const decision = decideResourcePolicy(trust, { principal: caller, action, resource: `arn:aws:iam::${SHARED}:role/vpc-peering-accepter`, resourceAccount: SHARED, context });
+      expect(decision, action).toBe(expected);
+    }
   });
 
   it("is a valid identity policy naming only real actions", async () => {
@@ -106,8 +125,14 @@ describe("the vpc-peering-accepter role", () => {
   const principal = `arn:aws:iam::${SHARED}:role/vpc-peering-accepter`;
   const connection = (account: string) => `arn:aws:ec2:${REGION}:${account}:vpc-peering-connection/pcx-0123456789abcdef0`;
   const vpc = (account: string, region = REGION) => `arn:aws:ec2:${region}:${account}:vpc/vpc-0123456789abcdef0`;
-  const ends = (accepter: string, requester: string) => ({ "ec2:AccepterVpc": vpc(accepter), "ec2:RequesterVpc": vpc(requester) });
+  /** A request on a connection from `requester`'s VPC into `accepter`'s, by a session that is `as`'s. */
+  const ends = (accepter: string, requester: string, as = requester === DEV ? "dev" : "prod") => ({
+    "ec2:AccepterVpc": vpc(accepter),
+    "ec2:RequesterVpc": vpc(requester),
+    "aws:SourceIdentity": as,
+  });
   type Row = [action: string, resource: string, expected: Decision, context?: Record<string, string>];
+  const routeTable = `arn:aws:ec2:${REGION}:${SHARED}:route-table/rtb-0123456789abcdef0`;
   const rows: Row[] = [
     // What the prod and dev stacks' aws.shared provider does: accept, set DNS options, tag, route back.
     ["ec2:AcceptVpcPeeringConnection", connection(PROD), "Allowed", ends(SHARED, PROD)],
@@ -116,10 +141,18 @@ describe("the vpc-peering-accepter role", () => {
     ["ec2:ModifyVpcPeeringConnectionOptions", connection(PROD), "Allowed", ends(SHARED, PROD)],
     ["ec2:CreateTags", connection(DEV), "Allowed", ends(SHARED, DEV)],
     ["ec2:DeleteVpcPeeringConnection", connection(PROD), "Allowed", ends(SHARED, PROD)],
-    ["ec2:CreateRoute", `arn:aws:ec2:${REGION}:${SHARED}:route-table/rtb-0123456789abcdef0`, "Allowed"],
-    ["ec2:ReplaceRoute", `arn:aws:ec2:${REGION}:${SHARED}:route-table/rtb-0123456789abcdef0`, "Allowed"],
+    ["ec2:DeleteVpcPeeringConnection", connection(DEV), "Allowed", ends(SHARED, DEV)],
+    ["ec2:CreateRoute", routeTable, "Allowed"],
+    ["ec2:ReplaceRoute", routeTable, "Allowed"],
     ["ec2:DescribeVpcPeeringConnections", "*", "Allowed", { "aws:RequestedRegion": REGION }],
     ["ec2:DescribeRouteTables", "*", "Allowed", { "aws:RequestedRegion": REGION }],
+    // A session started from dev touches no peering of prod's, and one from prod none of dev's.
+    ["ec2:DeleteVpcPeeringConnection", connection(PROD), "ImplicitlyDenied", ends(SHARED, PROD, "dev")],
+    ["ec2:AcceptVpcPeeringConnection", connection(PROD), "ImplicitlyDenied", ends(SHARED, PROD, "dev")],
+    ["ec2:ModifyVpcPeeringConnectionOptions", connection(PROD), "ImplicitlyDenied", ends(SHARED, PROD, "dev")],
+    ["ec2:DeleteTags", connection(PROD), "ImplicitlyDenied", ends(SHARED, PROD, "dev")],
+    ["ec2:DeleteVpcPeeringConnection", connection(DEV), "ImplicitlyDenied", ends(SHARED, DEV, "prod")],
+    ["ec2:DeleteVpcPeeringConnection", connection(PROD), "ImplicitlyDenied", { "ec2:AccepterVpc": vpc(SHARED), "ec2:RequesterVpc": vpc(PROD) }],
     // Nothing from or into anywhere else.
     ["ec2:AcceptVpcPeeringConnection", connection(FOREIGN), "ImplicitlyDenied", ends(SHARED, FOREIGN)],
     ["ec2:AcceptVpcPeeringConnection", connection(PROD), "ImplicitlyDenied", ends(FOREIGN, PROD)],
@@ -130,7 +163,7 @@ describe("the vpc-peering-accepter role", () => {
     ["ec2:CreateTags", vpc(SHARED), "ImplicitlyDenied"],
     ["ec2:DescribeVpcs", "*", "ImplicitlyDenied", { "aws:RequestedRegion": "eu-west-1" }],
     ["ec2:CreateVpcPeeringConnection", connection(SHARED), "ImplicitlyDenied"],
-    ["ec2:DeleteRouteTable", `arn:aws:ec2:${REGION}:${SHARED}:route-table/rtb-0123456789abcdef0`, "ImplicitlyDenied"],
+    ["ec2:DeleteRouteTable", routeTable, "ImplicitlyDenied"],
   ];
   it.each(rows)("%s on %s: %s", async (action, resource, expected, context) => {
     expect(await decideIdentity([{ name: "vpc-peering-accepter", policy }], { principal, action, resource, context })).toBe(expected);
@@ -141,19 +174,20 @@ describe("the vpc-peering-reader role", () => {
   const trust = peeringReaderTrustPolicy(input);
   const policy = peeringReaderPolicy(input);
 
-  it("is trusted by the prod and dev plan roles only", () => {
+  it("is trusted by the prod and dev plan roles only, each as its own environment", () => {
     expect(validateTrustPolicy(trust)).toEqual([]);
-    expect(trust.Statement).toEqual([
-      {
-        Sid: "ApplicationPlanRoles",
+    expect(trust.Statement).toEqual(
+      (["prod", "dev"] as const).map((env) => ({
+        Sid: env === "prod" ? "ProdPlanRole" : "DevPlanRole",
         Effect: "Allow",
-        Principal: { AWS: [`arn:aws:iam::${PROD}:root`, `arn:aws:iam::${DEV}:root`] },
-        Action: "sts:AssumeRole",
+        Principal: { AWS: [`arn:aws:iam::${env === "prod" ? PROD : DEV}:root`] },
+        Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
         Condition: {
-          ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${PROD}:role/github-actions-prod-plan`, `arn:aws:iam::${DEV}:role/github-actions-dev-plan`] },
+          StringEquals: { "sts:SourceIdentity": env },
+          ArnEquals: { "aws:PrincipalArn": [`arn:aws:iam::${env === "prod" ? PROD : DEV}:role/github-actions-${env}-plan`] },
         },
-      },
-    ]);
+      })),
+    );
   });
 
   it("is a valid identity policy naming only real actions, every one of them a Describe", async () => {

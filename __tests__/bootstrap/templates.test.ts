@@ -218,9 +218,9 @@ describe("peering-accepter-role.cfn.yml", () => {
       AssumeRolePolicyDocument: peeringReaderTrustPolicy(input),
       Policies: [{ PolicyName: "vpc-peering-reader", PolicyDocument: peeringReaderPolicy(input) }],
     });
-    expect(reader.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals["aws:PrincipalArn"]).toEqual([
-      `arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod-plan`,
-      `arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev-plan`,
+    expect(reader.AssumeRolePolicyDocument.Statement.map((s: any) => s.Condition.ArnEquals["aws:PrincipalArn"])).toEqual([
+      [`arn:aws:iam::${ACCOUNTS.prod}:role/github-actions-prod-plan`],
+      [`arn:aws:iam::${ACCOUNTS.dev}:role/github-actions-dev-plan`],
     ]);
   });
 
@@ -266,11 +266,12 @@ describe("peering-accepter-role.cfn.yml", () => {
 
     it("with the builders' trust, named in the stack too", () => {
       expect(evaluation.properties.PeeringAccepterRole.AssumeRolePolicyDocument).toEqual(peeringAccepterTrustPolicy({ ...input, administratorArns: administrators }));
-      expect(evaluation.properties.PeeringAccepterRole.AssumeRolePolicyDocument.Statement[1]).toEqual({
+      expect(evaluation.properties.PeeringAccepterRole.AssumeRolePolicyDocument.Statement[2]).toEqual({
         Sid: "Administrators",
         Effect: "Allow",
         Principal: { AWS: administrators },
-        Action: "sts:AssumeRole",
+        Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+        Condition: { StringEquals: { "sts:SourceIdentity": ["prod", "dev"] } },
       });
       expectSameRole(evaluation.properties.PeeringAccepterRole, stack, "peering_accepter_role");
     });

@@ -65,7 +65,7 @@ describe.each(ENVIRONMENTS)("the %s plan role, as synthesized", (env) => {
         }
       }
     }
-    expect(writes).toEqual(env === "shared" ? [] : ["AssumePeeringReader: sts:AssumeRole (Write)"]);
+    expect(writes).toEqual(env === "shared" ? [] : ["AssumePeeringReader: sts:AssumeRole (Write)", "AssumePeeringReader: sts:SetSourceIdentity (Write)"]);
   });
 
   it("is denied every changing action the deploy role's infrastructure policy names, on the resources it names them for", async () => {

@@ -64,7 +64,7 @@ describe("providers", () => {
     const shared = stacks[env].provider.aws.find((p) => p.alias === "shared");
     expect(shared).toMatchObject({
       allowed_account_ids: ["111111111111"],
-      assume_role: [{ role_arn: "arn:aws:iam::111111111111:role/${var.shared_role_name}" }],
+      assume_role: [{ role_arn: "arn:aws:iam::111111111111:role/${var.shared_role_name}", source_identity: env }],
     });
     expect(stacks[env].variable!.shared_role_name).toMatchObject({ type: "string", default: "vpc-peering-accepter", nullable: false });
     expect(stacks[env].variable!.shared_role_name.validation).toEqual([

@@ -89,7 +89,7 @@ export function decideTrust(
  */
 export function decideResourcePolicy(
   resourcePolicy: PolicyDocument,
-  request: { principal: string; action: string; resource: string; resourceAccount: string },
+  request: { principal: string; action: string; resource: string; resourceAccount: string; context?: Record<string, string> },
 ): Decision {
   const everything = loadPolicy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, { name: "administrator" });
   const analysis = core.engine.authorize({
@@ -97,7 +97,7 @@ export function decideResourcePolicy(
       request.principal,
       { resource: request.resource, accountId: request.resourceAccount },
       request.action,
-      new core.context.RequestContextImpl({ "aws:PrincipalArn": request.principal, "aws:PrincipalAccount": request.principal.split(":")[4] }),
+      new core.context.RequestContextImpl({ "aws:PrincipalArn": request.principal, "aws:PrincipalAccount": request.principal.split(":")[4], ...request.context }),
     ),
     sessionPolicy: undefined,
     identityPolicies: [everything],

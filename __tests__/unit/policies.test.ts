@@ -85,11 +85,11 @@ describe("infrastructurePolicy", () => {
     ]);
   });
 
-  it("assumes only the peering accepter role, and has no STS statement without peering accounts", () => {
+  it("assumes only the peering accepter role, naming its environment as the session's source identity, and has no STS statement without peering accounts", () => {
     expect(bySid(prod, "AssumePeeringAccepter")).toEqual({
       Sid: "AssumePeeringAccepter",
       Effect: "Allow",
-      Action: ["sts:AssumeRole"],
+      Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
       Resource: ["arn:aws:iam::111111111111:role/vpc-peering-accepter"],
     });
     const shared = infrastructurePolicy({ environment: "shared", ...base, peeringAccountIds: [] }).Statement;

@@ -79,13 +79,16 @@ export class AccountStack extends ReadableStack {
     this.suppressions.push({ rule, address, stacks: [this.environment], reason });
   }
 
-  /** A provider acting in another environment's account through a role assumed there. */
+  /**
+   * A provider acting in another environment's account through a role assumed there, as this environment: the
+   * session's source identity, which that role's trust and policy key on, is this environment's name.
+   */
   protected providerInAccount(alias: string, accountId: string, roleArn: string): AwsProvider {
     return new AwsProvider(this, `aws_${alias}`, {
       alias,
       region: this.config.region,
       allowedAccountIds: [accountId],
-      assumeRole: [{ roleArn, sessionName: `${this.config.prefix}-${this.environment}-terraform` }],
+      assumeRole: [{ roleArn, sessionName: `${this.config.prefix}-${this.environment}-terraform`, sourceIdentity: this.environment }],
       defaultTags: [{ tags: platformTags(this.config, this.environment) }],
     });
   }

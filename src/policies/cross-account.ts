@@ -18,28 +18,11 @@ export function planRoleArn(account: ApplicationAccount): string {
   return names.roleArn(account.accountId, names.githubActionsPlanRole(account.environment));
 }
 
-/** A grant to the plan roles of other accounts, written as `deployRolesStatement` writes its grant. */
-export function planRolesStatement(Sid: string, accounts: readonly ApplicationAccount[], Action: string | string[], Resource?: string): PolicyStatement {
-  return rolesStatement(Sid, accounts.map(planRoleArn), Action, Resource);
-}
-
-/**
- * A grant to the deploy roles of other accounts: its principal is those accounts, narrowed to the roles
- * by `aws:PrincipalArn`. Naming the roles themselves as principals would fail while a role does not exist
- * yet (IAM and S3 check principals when a policy is written) and stop matching once a role is recreated.
- */
-export function deployRolesStatement(
-  Sid: string,
-  accounts: readonly ApplicationAccount[],
-  Action: string | string[],
-  Resource?: string,
-): PolicyStatement {
-  return rolesStatement(Sid, accounts.map(deployRoleArn), Action, Resource);
-}
-
 /**
  * A resource-policy grant to roles (usually of other accounts), written as their accounts narrowed by
- * `aws:PrincipalArn`, for the reasons above. `Condition` adds to that narrowing.
+ * `aws:PrincipalArn`: naming the roles themselves as principals would fail while a role does not exist yet (IAM
+ * and S3 check principals when a policy is written) and stop matching once a role is recreated. `Condition` adds
+ * to that narrowing.
  */
 export function rolesStatement(
   Sid: string,

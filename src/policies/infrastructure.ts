@@ -1,6 +1,7 @@
 import type { Environment } from "../config";
 import { names } from "../naming/names";
 import { allow, policy, type PolicyDocument, type PolicyStatement } from "./document";
+import { ASSUME_AS_ENVIRONMENT } from "./peering-accepter";
 
 export interface InfrastructurePolicyInput {
   readonly environment: Environment;
@@ -205,7 +206,7 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
     ),
   ];
   if (input.peeringAccountIds.length > 0) {
-    statements.push(allow("AssumePeeringAccepter", ["sts:AssumeRole"], input.peeringAccountIds.map(names.peeringAccepterRoleArn)));
+    statements.push(allow("AssumePeeringAccepter", ASSUME_AS_ENVIRONMENT, input.peeringAccountIds.map(names.peeringAccepterRoleArn)));
   }
   return policy(...statements);
 }

@@ -1,5 +1,6 @@
 import { names } from "../naming/names";
 import { allow, policy, type PolicyDocument, type PolicyStatement } from "./document";
+import { ASSUME_AS_ENVIRONMENT } from "./peering-accepter";
 import { type InfrastructurePolicyInput, infrastructurePolicy } from "./infrastructure";
 import { stateObjectsRead, type TerraformStateInput } from "./terraform-state";
 
@@ -61,7 +62,7 @@ export function planReadPolicy(input: PlanReadPolicyInput): PolicyDocument {
       return actions.length === 0 ? [] : [{ ...statement, Action: actions }];
     });
   if (input.peeringAccountIds.length > 0) {
-    reads.push(allow("AssumePeeringReader", ["sts:AssumeRole"], input.peeringAccountIds.map(names.peeringReaderRoleArn)));
+    reads.push(allow("AssumePeeringReader", ASSUME_AS_ENVIRONMENT, input.peeringAccountIds.map(names.peeringReaderRoleArn)));
   }
   return policy(
     ...reads,
