@@ -1,4 +1,5 @@
-import { RULES, type SynthesizedStack } from "./rules";
+import { QUOTA_RULES } from "./quota-rules";
+import { type Rule, RULES, type SynthesizedStack } from "./rules";
 import type { Suppression } from "./suppressions";
 
 export type Status = "pass" | "fail" | "suppressed";
@@ -12,9 +13,12 @@ export interface Result {
   readonly detail?: string;
 }
 
+/** The security rules, then AWS's quotas. */
+export const ALL_RULES: readonly Rule[] = [...RULES, ...QUOTA_RULES];
+
 /** Runs every rule on one synthesized stack, applying the suppressions that name it. */
 export function evaluate(stackName: string, stack: SynthesizedStack, suppressions: readonly Suppression[]): Result[] {
-  return RULES.flatMap((rule) =>
+  return ALL_RULES.flatMap((rule) =>
     rule.check(stack, stackName).map((check): Result => {
       const suppression = suppressions.find(
         (s) => s.rule === rule.id && s.address === check.address && (s.stacks === undefined || s.stacks.includes(stackName)),

@@ -3,7 +3,7 @@ import { WILDCARD_ONLY_ACTIONS } from "../policies";
 
 /** Attributes of a synthesized resource: Terraform's JSON, which the rules read defensively. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Attributes = Record<string, any>;
+export type Attributes = Record<string, any>;
 
 /** A synthesized stack as Terraform reads it (the parts the rules look at). */
 export interface SynthesizedStack {
@@ -28,7 +28,8 @@ export interface Rule {
 
 type Resource = Attributes;
 
-function each(stack: SynthesizedStack, type: string): [string, Resource][] {
+/** Every resource of `type` in the stack, with its address. */
+export function each(stack: SynthesizedStack, type: string): [string, Resource][] {
   return Object.entries(stack.resource?.[type] ?? {}).map(([name, resource]) => [`${type}.${name}`, resource]);
 }
 
@@ -39,7 +40,7 @@ function referring(stack: SynthesizedStack, type: string, attribute: string, tar
     .map(([, resource]) => resource);
 }
 
-const verdict = (address: string, ok: boolean, message: string): Check => (ok ? { address, ok } : { address, ok, message });
+export const verdict = (address: string, ok: boolean, message: string): Check => (ok ? { address, ok } : { address, ok, message });
 
 /** The provider block a resource's `provider` attribute (`aws`, `aws.shared`, or none: the default) names. */
 function providerOf(stack: SynthesizedStack, provider: unknown): Attributes | undefined {
