@@ -38,9 +38,8 @@ function commonRows(env: Environment, a: string): Row[] {
     ["iam:CreateRole", `arn:aws:iam::${a}:role/other-lambda`, "ImplicitlyDenied", bounded],
     ["iam:DeleteRole", `arn:aws:iam::${a}:role/other-lambda`, "ImplicitlyDenied"],
     ["iam:CreateRole", `arn:aws:iam::${FOREIGN}:role/coalition-lambda`, "ImplicitlyDenied", bounded],
-    ["iam:PassRole", `arn:aws:iam::${a}:role/coalition-lambda`, "Allowed"],
-    ["iam:PassRole", `arn:aws:iam::${a}:role/admin`, "ImplicitlyDenied"],
-    ["iam:PassRole", `arn:aws:iam::${a}:role/github-actions-prod`, "ImplicitlyDenied"],
+    // Each role the stacks hand to a service, to that service only; nothing else.
+    ...passRoleRows(env, a),
     ["iam:PutRolePolicy", `arn:aws:iam::${a}:role/github-actions-${env}`, "ExplicitlyDenied"],
     ["iam:AttachRolePolicy", `arn:aws:iam::${a}:role/github-actions-${env}`, "ExplicitlyDenied", bounded],
     ["iam:UpdateAssumeRolePolicy", `arn:aws:iam::${a}:role/github-actions-${env}`, "ExplicitlyDenied"],
@@ -69,8 +68,15 @@ function commonRows(env: Environment, a: string): Row[] {
     ["rds:DeleteDBInstance", `arn:aws:rds:${REGION}:${a}:db:coalition-db`, "Allowed"],
     ["rds:DeleteDBInstance", `arn:aws:rds:${REGION}:${FOREIGN}:db:coalition-db`, "ImplicitlyDenied"],
     ["rds:DeleteDBInstance", `arn:aws:rds:${OTHER_REGION}:${a}:db:coalition-db`, "ImplicitlyDenied"],
-    ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${a}:function:coalition-prod`, "Allowed"],
-    ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${FOREIGN}:function:coalition-prod`, "ImplicitlyDenied"],
+    // Lambda: Zappa's function of this environment, {prefix}-{env}, its versions and aliases; no other function.
+    ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${a}:function:coalition-${env}`, "Allowed"],
+    ["lambda:DeleteFunction", `arn:aws:lambda:${REGION}:${a}:function:coalition-${env}`, "Allowed"],
+    ["lambda:AddPermission", `arn:aws:lambda:${REGION}:${a}:function:coalition-${env}:current`, "Allowed"],
+    ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${a}:function:other-function`, "ImplicitlyDenied"],
+    ["lambda:UpdateFunctionConfiguration", `arn:aws:lambda:${REGION}:${a}:function:coalition-${env}-worker`, "ImplicitlyDenied"],
+    ["lambda:CreateFunction", `arn:aws:lambda:${REGION}:${a}:function:coalition-${env === "prod" ? "dev" : "prod"}`, "ImplicitlyDenied"],
+    ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${FOREIGN}:function:coalition-${env}`, "ImplicitlyDenied"],
+    ["lambda:ListFunctions", "*", "Allowed"],
     ["ecr:PutImage", `arn:aws:ecr:${REGION}:${a}:repository/coalition-prod`, "Allowed"],
     ["ecr:GetAuthorizationToken", "*", "Allowed"],
     ["secretsmanager:CreateSecret", `arn:aws:secretsmanager:${REGION}:${a}:secret:coalition/prod/database-url-AbCdEf`, "Allowed"],
@@ -132,6 +138,26 @@ function commonRows(env: Environment, a: string): Row[] {
   ];
 }
 
+/** iam:PassRole: each role to the service it is for, and no role to any other service. */
+function passRoleRows(env: Environment, a: string): Row[] {
+  const role = (name: string) => `arn:aws:iam::${a}:role/${name}`;
+  const to = (service: string) => ({ "iam:PassedToService": service });
+  const own =
+    env === "shared"
+      ? [["coalition-shared-flow-logs", "vpc-flow-logs.amazonaws.com"], ["coalition-shared-bastion", "ec2.amazonaws.com"]]
+      : [[`coalition-${env}-flow-logs`, "vpc-flow-logs.amazonaws.com"], [`coalition-${env}-lambda`, "lambda.amazonaws.com"]];
+  return [
+    ...own.map(([name, service]): Row => ["iam:PassRole", role(name), "Allowed", to(service)]),
+    // To another service: the execution role to EC2, the bastion's to Lambda, the flow logs' to CloudFormation.
+    ...own.map(([name]): Row => ["iam:PassRole", role(name), "ImplicitlyDenied", to(name.endsWith("lambda") ? "ec2.amazonaws.com" : "lambda.amazonaws.com")]),
+    ["iam:PassRole", role(own[0][0]), "ImplicitlyDenied", to("cloudformation.amazonaws.com")],
+    ["iam:PassRole", role(`coalition-${env}-lambda-admin`), "ImplicitlyDenied", to("lambda.amazonaws.com")],
+    ["iam:PassRole", role("admin"), "ImplicitlyDenied", to("lambda.amazonaws.com")],
+    ["iam:PassRole", role(`github-actions-${env}`), "ImplicitlyDenied", to("lambda.amazonaws.com")],
+    ...(env === "shared" ? [] : [["iam:PassRole", role("coalition-shared-bastion"), "ImplicitlyDenied", to("ec2.amazonaws.com")] as Row]),
+  ];
+}
+
 /** Terraform's own state access. */
 function stateRows(env: Environment, a: string): Row[] {
   const own = `arn:aws:s3:::coalition-terraform-state-${a}`;
@@ -150,6 +176,7 @@ function stateRows(env: Environment, a: string): Row[] {
     ["s3:GetObject", `${sharedBucket}/shared/terraform.tfstate`, "Allowed"],
     ["s3:PutObject", `${sharedBucket}/shared/terraform.tfstate`, "ImplicitlyDenied"],
     ["sts:AssumeRole", `arn:aws:iam::${SHARED}:role/vpc-peering-accepter`, "Allowed"],
+    ["sts:SetSourceIdentity", `arn:aws:iam::${SHARED}:role/vpc-peering-accepter`, "Allowed"],
   ];
 }
 

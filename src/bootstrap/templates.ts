@@ -57,6 +57,7 @@ const OIDC_CONDITIONS: readonly TemplateCondition<OidcVariant>[] = [
   { name: "IsShared", definition: isEnvironment("shared"), holds: (v) => v.environment === "shared" },
   { name: "IsProd", definition: isEnvironment("prod"), holds: (v) => v.environment === "prod" },
   { name: "IsDev", definition: isEnvironment("dev"), holds: (v) => v.environment === "dev" },
+  { name: "IsApplication", definition: { "Fn::Not": [isEnvironment("shared")] }, holds: (v) => v.environment !== "shared" },
   {
     name: "HasSharedAccountId",
     definition: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "SharedAccountId" }, ""] }] },

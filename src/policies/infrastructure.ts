@@ -22,7 +22,6 @@ const readOnly = (service: string) => [`${service}:Describe*`, `${service}:Get*`
 /** Services whose resources are regional and carry the account id: all actions, only in this account and region. */
 const REGIONAL_SERVICES: readonly (readonly [sid: string, services: readonly string[]])[] = [
   ["Rds", ["rds"]],
-  ["Lambda", ["lambda"]],
   ["Ecr", ["ecr"]],
   ["SecretsManager", ["secretsmanager"]],
   ["Ssm", ["ssm"]],
@@ -74,7 +73,7 @@ const IAM_BOUNDED_ACTIONS = [
 /** IAM changes that grant no permissions by themselves. */
 const IAM_OTHER_ACTIONS = [
   "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
-  "iam:UntagRole", "iam:PassRole", "iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion",
+  "iam:UntagRole", "iam:CreatePolicy", "iam:DeletePolicy", "iam:CreatePolicyVersion",
   "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
   "iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:AddRoleToInstanceProfile",
   "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
@@ -176,6 +175,11 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
     ...REGIONAL_SERVICES.map(([sid, services]) =>
       allow(sid, services.map((s) => `${s}:*`), services.map((s) => `arn:aws:${s}:${region}:${account}:*`)),
     ),
+    // Zappa's function `{project}-{stage}` (project = prefix, stage = environment), its versions and aliases.
+    allow("Lambda", ["lambda:*"], [`arn:aws:lambda:${region}:${account}:function:${input.prefix}-${input.environment}`, `arn:aws:lambda:${region}:${account}:function:${input.prefix}-${input.environment}:*`]),
+    ...passRoles(input).map(([sid, role, service]) =>
+      allow(sid, ["iam:PassRole"], iam(`role/${role}`), { StringEquals: { "iam:PassedToService": service } }),
+    ),
     ...GLOBAL_ACCOUNT_SERVICES.map(([sid, service]) => allow(sid, [`${service}:*`], `arn:aws:${service}::${account}:*`)),
     allow("S3ReadOnly", ["s3:Get*", "s3:List*"], "*"),
     allow("S3Mutate", S3_MUTATE_ACTIONS, s3Prefixes.flatMap((p) => [`arn:aws:s3:::${p}-*`, `arn:aws:s3:::${p}-*/*`])),
@@ -209,6 +213,17 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
     statements.push(allow("AssumePeeringAccepter", ASSUME_AS_ENVIRONMENT, input.peeringAccountIds.map(names.peeringAccepterRoleArn)));
   }
   return policy(...statements);
+}
+
+/**
+ * The roles the stacks hand to a service, each to the one service it is for: the Lambda function's execution role
+ * (prod and dev), the flow logs' role, the bastion's (shared, through its instance profile).
+ */
+function passRoles({ prefix, environment }: InfrastructurePolicyInput): [sid: string, role: string, service: string][] {
+  const flowLogs: [string, string, string] = ["PassFlowLogsRole", names.flowLogsRole(prefix, environment), "vpc-flow-logs.amazonaws.com"];
+  return environment === "shared"
+    ? [flowLogs, ["PassBastionRole", names.bastionRole(prefix), "ec2.amazonaws.com"]]
+    : [["PassLambdaRole", names.lambdaRole(prefix, environment), "lambda.amazonaws.com"], flowLogs];
 }
 
 function unique(values: string[]): string[] {
