@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { PROVIDER_MIRROR_VARIABLE, findProviderSource } from "../src/local/terraform";
 import { workspace } from "../src/local/workspace";
 import { missingPrerequisites, missingReport, PRESENT_TOOLS_VARIABLE, PREREQUISITES } from "./support/prerequisites";
@@ -7,7 +10,11 @@ import { missingPrerequisites, missingReport, PRESENT_TOOLS_VARIABLE, PREREQUISI
  * and says once which test groups will skip for want of a tool, with the command that installs it. In CI
  * (CI=true) a missing tool fails the run instead: there, nothing may be skipped.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
+  // Every temporary file of the run (cdktf's test apps, emulator data, plans) goes under one folder, removed at the end.
+  const temporary = mkdtempSync(path.join(tmpdir(), "coalition-tests-"));
+  process.env.TMPDIR = temporary; // the test workers inherit this environment
+  const teardown = () => rmSync(temporary, { recursive: true, force: true });
   if (!process.env[PROVIDER_MIRROR_VARIABLE]) {
     const { mirror } = findProviderSource(workspace(process.env), process.env);
     // The test workers inherit this environment.
@@ -15,8 +22,12 @@ export default async function setup(): Promise<void> {
   }
   const missing = await missingPrerequisites();
   process.env[PRESENT_TOOLS_VARIABLE] = PREREQUISITES.filter((p) => !missing.includes(p)).map((p) => p.tool).join(",");
-  if (missing.length === 0) return;
+  if (missing.length === 0) return teardown;
   const report = missingReport(missing);
-  if (process.env.CI === "true") throw new Error(`CI runs every test, but tools are missing:\n${report}`);
+  if (process.env.CI === "true") {
+    teardown();
+    throw new Error(`CI runs every test, but tools are missing:\n${report}`);
+  }
   console.warn(`\n${report}\n`);
+  return teardown;
 }
