@@ -61,6 +61,13 @@ function commonRows(env: Environment, a: string): Row[] {
     ["ec2:RunInstances", `arn:aws:ec2:${REGION}:${FOREIGN}:instance/i-0123456789abcdef0`, "ImplicitlyDenied"],
     ["ec2:RunInstances", `arn:aws:ec2:${OTHER_REGION}:${a}:instance/i-0123456789abcdef0`, "ImplicitlyDenied"],
     ["ec2:CreateVpc", `arn:aws:ec2:${REGION}:${a}:vpc/vpc-0123456789abcdef0`, "Allowed"],
+    // User data runs as the instance's role: only the bastion's instance (shared) may have its attributes changed.
+    ...(["coalition-shared-bastion", "coalition-shared-builder", undefined] as const).map((profile): Row => [
+      "ec2:ModifyInstanceAttribute",
+      `arn:aws:ec2:${REGION}:${a}:instance/i-0123456789abcdef0`,
+      env === "shared" && profile === "coalition-shared-bastion" ? "Allowed" : "ExplicitlyDenied",
+      profile === undefined ? {} : { "ec2:InstanceProfile": `arn:aws:iam::${a}:instance-profile/${profile}` },
+    ]),
     ["ec2:CreateVpcPeeringConnection", `arn:aws:ec2:${REGION}:${a}:vpc-peering-connection/pcx-0123456789abcdef0`, "Allowed"],
     ["ec2:AcceptVpcPeeringConnection", `arn:aws:ec2:${REGION}:${FOREIGN}:vpc-peering-connection/pcx-0123456789abcdef0`, "ImplicitlyDenied"],
     // Regional services: this account and region only.

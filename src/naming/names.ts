@@ -66,8 +66,8 @@ export const names = {
   lambdaRoleArn: (prefix: string, env: Environment, accountId: string) => names.roleArn(accountId, names.lambdaRole(prefix, env)),
   /** Role VPC flow logs write to their log group as (the monitoring construct's `{prefix}-{env}-flow-logs`). */
   flowLogsRole: (prefix: string, env: Environment) => names.resource(prefix, env, "flow-logs"),
-  /** Role of the bastion's instance profile, in shared. */
-  bastionRole: (prefix: string) => names.resource(prefix, "shared", "bastion"),
+  /** The bastion's name in shared: its instance's, its role's and its instance profile's. */
+  bastion: (prefix: string) => names.resource(prefix, "shared", "bastion"),
   roleArn: (accountId: string, roleName: string) => `arn:aws:iam::${accountId}:role/${roleName}`,
   /** The principal that stands for a whole account: its own IAM policies decide who in it may act. */
   accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,

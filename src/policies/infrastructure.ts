@@ -171,6 +171,16 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
     // Attaching the web ACL is also authorized on the protected API stage, whose ARN has no account.
     allow("WafApiStages", ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"], `arn:aws:apigateway:${region}::/restapis/*/stages/*`),
     allow("Ec2", ["ec2:*"], [`arn:aws:ec2:${region}:${account}:*`, `arn:aws:ec2:${region}::image/*`]),
+    // Changing an instance's user data runs code as its role: only the bastion's, in shared; no instance elsewhere.
+    {
+      Sid: "OnlyBastionInstanceAttributes",
+      Effect: "Deny",
+      Action: "ec2:ModifyInstanceAttribute",
+      Resource: "*",
+      ...(input.environment === "shared" && {
+        Condition: { StringNotEquals: { "ec2:InstanceProfile": iam(`instance-profile/${names.bastion(input.prefix)}`) } },
+      }),
+    },
     allow("SsmPublicParameters", ["ssm:GetParameter", "ssm:GetParameters"], `arn:aws:ssm:${region}::parameter/aws/service/*`),
     ...REGIONAL_SERVICES.map(([sid, services]) =>
       allow(sid, services.map((s) => `${s}:*`), services.map((s) => `arn:aws:${s}:${region}:${account}:*`)),
@@ -222,7 +232,7 @@ export function infrastructurePolicy(input: InfrastructurePolicyInput): PolicyDo
 function passRoles({ prefix, environment }: InfrastructurePolicyInput): [sid: string, role: string, service: string][] {
   const flowLogs: [string, string, string] = ["PassFlowLogsRole", names.flowLogsRole(prefix, environment), "vpc-flow-logs.amazonaws.com"];
   return environment === "shared"
-    ? [flowLogs, ["PassBastionRole", names.bastionRole(prefix), "ec2.amazonaws.com"]]
+    ? [flowLogs, ["PassBastionRole", names.bastion(prefix), "ec2.amazonaws.com"]]
     : [["PassLambdaRole", names.lambdaRole(prefix, environment), "lambda.amazonaws.com"], flowLogs];
 }
 
