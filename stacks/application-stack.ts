@@ -36,6 +36,8 @@ export class ApplicationStack extends AccountStack {
     const app = config.applications[environment];
     const sharedAccountId = config.accounts.shared.accountId;
     const name = this.resourceName();
+    // Names an earlier deployment gave what this stack takes over (migration.{env}.names), kept so nothing is replaced.
+    const kept = config.migration?.[environment]?.names ?? {};
 
     const shared = new SharedState(this, "shared", {
       bucket: names.stateBucket(config.prefix, sharedAccountId),
@@ -83,10 +85,16 @@ export class ApplicationStack extends AccountStack {
       accepterProvider: this.providerInAccount("shared", sharedAccountId, names.roleArn(sharedAccountId, sharedRole.stringValue)),
     });
 
-    const secrets = new AppSecrets(this, "secrets", { name, djangoSecretKeyName: names.djangoSecretKey(config.prefix, environment), accountId, region: config.region });
-    const images = new ContainerRepository(this, "images", { repositoryName: name, keepImages: app.ecrKeepImages });
+    const secrets = new AppSecrets(this, "secrets", {
+      name,
+      djangoSecretKeyName: kept.djangoSecretKey ?? names.djangoSecretKey(config.prefix, environment),
+      keyAlias: kept.secretsKeyAlias,
+      accountId,
+      region: config.region,
+    });
+    const images = new ContainerRepository(this, "images", { repositoryName: kept.imageRepository ?? name, keepImages: app.ecrKeepImages });
     const assets = new StaticAssets(this, "static", {
-      bucketName: this.resourceName("static-assets"),
+      bucketName: kept.assetsBucket ?? this.resourceName("static-assets"),
       versioned: app.versionedAssets,
       corsOrigins: app.corsOrigins,
       cdn: app.cdn,
@@ -99,6 +107,7 @@ export class ApplicationStack extends AccountStack {
     this.lambda = new LambdaRuntime(this, "lambda", {
       name,
       roleName: names.lambdaRole(config.prefix, environment),
+      deploymentBucketName: kept.deploymentBucket,
       accountId,
       region: config.region,
       vpcId: this.network.vpc.id,
@@ -126,6 +135,8 @@ export class ApplicationStack extends AccountStack {
       ...this.githubOidcProps(),
       peeringAccountIds: [sharedAccountId],
       sharedStateAccountId: sharedAccountId,
+      // Kept bucket names lie outside `{prefix}-{env}-*`; the deploy role may change them too.
+      extraS3Prefixes: [kept.assetsBucket, kept.deploymentBucket].flatMap((bucket) => (bucket ? [names.bucketFamily(bucket)] : [])),
     });
 
     // What the Lambda deploy workflow (Zappa settings) reads with `terraform output`.
@@ -158,7 +169,14 @@ export class ApplicationStack extends AccountStack {
   private edge(app: ApplicationConfig, name: string) {
     if (!app.domain) return {};
     const { accountId } = this.account;
-    const dns = new Dns(this, "dns", { name, domain: app.domain, adoptZoneId: app.hostedZoneId });
+    // With email, the apex TXT values share the record set of the SPF the email construct writes.
+    const apexTxt = (record: { name: string; type: string }) => Boolean(app.email) && record.name === "@" && record.type === "TXT";
+    const dns = new Dns(this, "dns", {
+      name,
+      domain: app.domain,
+      adoptZoneId: app.hostedZoneId,
+      records: app.dnsRecords.filter((record) => !apexTxt(record)),
+    });
     // Zappa creates the REST API on its first deploy; the custom domain can be switched on after that.
     const apiSwitch = new TerraformVariable(this, "enable_api_custom_domain", {
       type: "bool",
@@ -184,6 +202,7 @@ export class ApplicationStack extends AccountStack {
           zone: dns,
           senderRoleArn: names.lambdaRoleArn(this.config.prefix, this.environment, accountId),
           dmarcReportEmail: app.dmarcReportEmail ?? `dmarc@${app.domain}`,
+          apexTxtValues: app.dnsRecords.filter(apexTxt).flatMap((record) => record.values ?? []),
         })
       : undefined;
     return { dns, api, waf, email };

@@ -24,12 +24,17 @@ export class SharedStack extends AccountStack {
     const { network } = this.account;
     const { accountId } = this.account;
     const lambdaRoleArn = (env: (typeof APPLICATION_ENVIRONMENTS)[number]) => names.lambdaRoleArn(config.prefix, env, config.accounts[env].accountId);
+    // Names an earlier deployment gave what this stack takes over (migration.shared.names), kept so nothing is replaced.
+    const kept = config.migration?.shared?.names ?? {};
 
     this.network = new Networking(this, "network", this.networkingProps("db"));
 
     this.database = new Database(this, "database", {
       ...config.database,
-      identifier: this.resourceName("db"),
+      identifier: kept.databaseIdentifier ?? this.resourceName("db"),
+      adopted: config.migration?.shared !== undefined,
+      subnetGroupName: kept.databaseSubnetGroup,
+      keyAlias: kept.databaseKeyAlias,
       accountId,
       region: config.region,
       vpcId: this.network.vpc.id,

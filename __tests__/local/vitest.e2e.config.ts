@@ -1,9 +1,12 @@
 import { defineConfig } from "vitest/config";
 
-/** `npm run test:local`: the end-to-end run of local:up and local:down, minutes long, kept out of `npm test`. */
+/**
+ * `npm run test:local`: the end-to-end runs on the emulator, minutes long, kept out of `npm test`: local:up and
+ * local:down, the drift check, taking over an HCL deployment (migrate:hcl).
+ */
 export default defineConfig({
   test: {
-    include: ["__tests__/local/**/*.e2e.ts"],
+    include: ["__tests__/local/**/*.e2e.ts", "__tests__/migrate/**/*.e2e.ts"],
     globalSetup: ["__tests__/global-setup.ts"],
     testTimeout: 600_000,
     hookTimeout: 120_000,

@@ -54,8 +54,15 @@ describe("the bootstrap lets the configured administrators in, and nobody else",
   const accepterTrust = JSON.parse(stack.resource.aws_iam_role.peering_accepter_role.assume_role_policy) as PolicyDocument;
   const readerTrust = JSON.parse(stack.resource.aws_iam_role.peering_reader_role.assume_role_policy) as PolicyDocument;
   const bucketPolicy = JSON.parse(stack.resource.aws_s3_bucket_policy.shared_state_policy.policy) as PolicyDocument;
+  // As the stacks' aws.shared provider assumes them: as an environment (prod for anyone not of dev).
   const assume = (trust: PolicyDocument, principal: string, role: string) =>
-    decideResourcePolicy(trust, { principal, action: "sts:AssumeRole", resource: `arn:aws:iam::${shared}:role/${role}`, resourceAccount: shared });
+    decideResourcePolicy(trust, {
+      principal,
+      action: "sts:AssumeRole",
+      resource: `arn:aws:iam::${shared}:role/${role}`,
+      resourceAccount: shared,
+      context: { "sts:SourceIdentity": /github-actions-dev/.test(principal) ? "dev" : "prod" },
+    });
   const read = (principal: string, action = "s3:GetObject", key = "shared/terraform.tfstate") =>
     decideResourcePolicy(bucketPolicy, { principal, action, resource: `arn:aws:s3:::coalition-terraform-state-${shared}/${key}`, resourceAccount: shared });
 

@@ -29,17 +29,20 @@ export class ConfigError extends Error {
   }
 }
 
-type Tree = Record<string, unknown>;
+/** A configuration as its file holds it, before validation. */
+export type Tree = Record<string, unknown>;
 
 /**
  * Builds the platform configuration from the example, the file named by COALITION_CONFIG and the
  * COALITION_* overrides in `env`, and validates all of it. Throws a ConfigError listing every problem.
+ * `overlay` (a tool's proposal, such as migrate:hcl's) is merged over the file, under the overrides.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = {}): PlatformConfig {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = {}, overlay?: Readonly<Tree>): PlatformConfig {
   let merged = readConfigFile(EXAMPLE_CONFIG_PATH);
   const file = env[CONFIG_FILE_VARIABLE];
   // An unset CI variable arrives as an empty string: treat it as unset, like the overrides below.
   if (file !== undefined && file !== "") merged = deepMerge(merged, readConfigFile(path.resolve(file), CONFIG_FILE_VARIABLE));
+  if (overlay) merged = deepMerge(merged, overlay);
 
   const origins = new Map<string, string>();
   for (const [variable, fieldPath] of Object.entries(ENVIRONMENT_OVERRIDES)) {
@@ -104,7 +107,7 @@ function nest(fieldPath: readonly string[], value: unknown): Tree {
 }
 
 /** Merges `override` into `base`: mappings merge key by key, anything else (lists included) replaces. */
-function deepMerge(base: Tree, override: Tree): Tree {
+export function deepMerge(base: Tree, override: Tree): Tree {
   const result: Tree = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const existing = result[key];

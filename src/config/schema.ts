@@ -93,6 +93,12 @@ const accountSchema = z
   })
   .strict();
 
+/** The database's master user name. */
+export const masterUsernameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,15}$/, "must be 1-16 lower-case letters, digits or underscores, starting with a letter")
+  .refine((name) => !["postgres", "rdsadmin", "admin"].includes(name), "is reserved");
+
 /** The shared PostgreSQL (with PostGIS) that prod and dev use through the peering. */
 const databaseSchema = z
   .object({
@@ -108,11 +114,7 @@ const databaseSchema = z
     multiAz: z.boolean().default(false),
     performanceInsights: z.boolean().default(false),
     /** Master user; its password is generated and kept by RDS in Secrets Manager. */
-    masterUsername: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{0,15}$/, "must be 1-16 lower-case letters, digits or underscores, starting with a letter")
-      .refine((name) => !["postgres", "rdsadmin", "admin"].includes(name), "is reserved")
-      .default("dbadmin"),
+    masterUsername: masterUsernameSchema.default("dbadmin"),
   })
   .strict()
   .refine((db) => db.maxAllocatedStorageGb >= db.allocatedStorageGb, {
@@ -137,6 +139,52 @@ const bastionSchema = z
   })
   .strict();
 
+/** Route53 record types an application's zone may carry besides the records the stack writes itself. */
+export const DNS_RECORD_TYPES = ["A", "AAAA", "CAA", "CNAME", "MX", "NS", "SRV", "TXT"] as const;
+
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+
+/**
+ * One record set of the domain's zone that the stack does not write itself (the site's apex and www, mail
+ * exchangers, verification TXT records): plain values with a TTL, or an alias to an AWS target.
+ */
+const dnsRecordSchema = z
+  .object({
+    /** Name relative to the domain: `@` for the apex, `www`, `_dmarc`, `*.dev`. */
+    name: z
+      .string()
+      .regex(
+        /^(@|\*|(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*)$/,
+        "must be @ (the apex) or a name under the domain in lower case, such as www or _dmarc",
+      ),
+    type: z.enum(DNS_RECORD_TYPES),
+    /** Seconds resolvers may cache the values; not for an alias. Default 300. */
+    ttl: z.number().int().min(0).max(2147483647).optional(),
+    /** The record's values, as Route53 writes them (`10 mail.example.org` for MX, the text of a TXT). */
+    values: z.array(z.string().min(1, "must not be empty")).min(1, "must list at least one value").optional(),
+    /** An alias to an AWS target (CloudFront, API Gateway, a load balancer), instead of values. */
+    alias: z
+      .object({
+        name: z.string().min(1),
+        zoneId: z.string().regex(HOSTED_ZONE_ID, "must be the target's Route53 hosted zone id, such as Z2FDTNDATAQYW2"),
+        evaluateTargetHealth: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((record, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
+    if (!record.values === !record.alias) issue("values", "give either values or an alias, not both and not neither");
+    if (record.alias && !["A", "AAAA"].includes(record.type)) issue("alias", "is for A and AAAA records only");
+    if (record.alias && record.ttl !== undefined) issue("ttl", "does not apply to an alias: the target's TTL is used");
+    if (record.type === "CNAME" && record.name === "@") issue("name", "a CNAME cannot be at the apex");
+    if (record.type === "CNAME" && (record.values?.length ?? 0) > 1) issue("values", "a CNAME has one value");
+  });
+
+/** A record of an application's zone, as configured. */
+export type DnsRecordConfig = z.output<typeof dnsRecordSchema>;
+
 /** What one application account (prod or dev) runs around the Lambda functions that Zappa deploys. */
 const applicationSchema = z
   .object({
@@ -146,7 +194,7 @@ const applicationSchema = z
       .regex(/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case domain name such as example.org")
       .optional(),
     /** The hosted zone Route53 created when the domain was registered in this account, to adopt instead of a new one. */
-    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ").optional(),
+    hostedZoneId: z.string().regex(HOSTED_ZONE_ID, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ").optional(),
     /** Serve the static assets bucket through CloudFront (HTTPS only, Origin Access Control). */
     cdn: z.boolean().default(false),
     /** Send mail from the domain with SES (needs domain). */
@@ -163,13 +211,53 @@ const applicationSchema = z
     ecrKeepImages: z.number().int().min(1).max(1000).default(10),
     /** Requests per IP per 5 minutes before the WAF blocks it. */
     wafRateLimit: z.number().int().min(100).max(2_000_000_000).default(2000),
+    /** More record sets of the domain's zone (needs domain), besides those the stack writes itself. */
+    dnsRecords: z.array(dnsRecordSchema).default([]),
   })
   .strict()
   .superRefine((app, ctx) => {
+    checkDnsRecords(app, ctx);
     if (app.email && !app.domain) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["email"], message: "needs a domain to send from" });
     if (app.waf && !app.domain) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["waf"], message: "needs a domain (the WAF guards the API's custom domain stage)" });
     if (app.hostedZoneId && !app.domain) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["hostedZoneId"], message: "needs the domain it serves" });
   });
+
+/** Names of record sets the stack writes itself when the feature is on, relative to the domain, by type. */
+export function recordsWrittenByStack(app: { email: boolean }): { name: string; type: string; what: string }[] {
+  return [
+    { name: "api", type: "A", what: "the API's custom domain" },
+    { name: "api", type: "AAAA", what: "the API's custom domain" },
+    { name: "@", type: "NS", what: "the zone's own name servers" },
+    ...(app.email
+      ? [
+          { name: "_dmarc", type: "TXT", what: "DMARC, with email" },
+          { name: "mail", type: "MX", what: "the MAIL FROM domain, with email" },
+          { name: "mail", type: "TXT", what: "the MAIL FROM domain's SPF, with email" },
+        ]
+      : []),
+  ];
+}
+
+/** Rules over an application's extra DNS records: a zone to hold them, one record set per name and type, no clash with the stack's own. */
+function checkDnsRecords(app: { domain?: string; email: boolean; dnsRecords: DnsRecordConfig[] }, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["dnsRecords", ...path], message });
+  if (app.dnsRecords.length > 0 && !app.domain) issue([], "needs the domain whose zone holds them");
+  const written = recordsWrittenByStack(app);
+  const seen = new Map<string, number>();
+  app.dnsRecords.forEach((record, i) => {
+    const key = `${record.name} ${record.type}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) issue([i], `repeats dnsRecords.${earlier} (${record.type} ${record.name}): one record set holds every value of a name and type`);
+    else seen.set(key, i);
+    const clash = written.find((own) => own.name === record.name && own.type === record.type);
+    if (clash) issue([i], `${record.type} ${record.name} is written by the stack itself (${clash.what})`);
+    const cname = app.dnsRecords.findIndex((other, j) => j !== i && other.name === record.name && (other.type === "CNAME") !== (record.type === "CNAME"));
+    if (record.type === "CNAME" && cname !== -1) issue([i], `a CNAME cannot share its name with other records (dnsRecords.${cname})`);
+    if (app.email && record.name === "@" && record.type === "TXT" && record.values?.some((value) => value.startsWith("v=spf1"))) {
+      issue([i], "holds an SPF value, but the stack writes the apex SPF itself with email: list only the other TXT values");
+    }
+  });
+}
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -201,6 +289,98 @@ const localSchema = z
       .optional(),
     /** Leave out the resource types the emulator cannot handle (listed with their reasons in src/local/unsupported.ts). */
     excludeUnsupported: z.boolean().default(true),
+  })
+  .strict();
+
+/** A root-module resource address of this project's stacks, optionally with an instance key: `aws_s3_bucket.static_assets_bucket[0]`. */
+const ROOT_ADDRESS = /^[a-z][a-z0-9_]*\.[a-z_][a-z0-9_-]*(\[(\d+|"[^"]+")\])?$/;
+/** Any resource instance address, module path included: `module.database.aws_db_instance.postgres`, `module.a.aws_x.y["k"]`. */
+const ANY_ADDRESS = /^(module\.[a-z_][a-z0-9_-]*(\[(\d+|"[^"]+")\])?\.)*[a-z][a-z0-9_]*\.[a-z_][a-z0-9_-]*(\[(\d+|"[^"]+")\])?$/;
+/** A resource address without instance key, which is what a `removed` block takes. */
+const RESOURCE_ADDRESS = /^(module\.[a-z_][a-z0-9_-]*\.)*[a-z][a-z0-9_]*\.[a-z_][a-z0-9_-]*$/;
+
+const rootAddress = z.string().regex(ROOT_ADDRESS, "must be a resource address of this stack, such as aws_db_instance.database_instance");
+const anyAddress = z.string().regex(ANY_ADDRESS, "must be a resource instance address, such as module.database.aws_db_instance.postgres");
+const s3BucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name");
+const kmsAliasName = z.string().regex(/^(?!alias\/)(?!aws\/)[a-zA-Z0-9/_-]{1,250}$/, "must be a KMS alias without the alias/ part, such as coalition-rds");
+const logGroupName = z.string().regex(/^[\w#/.-]{1,512}$/, "must be a CloudWatch Logs group name");
+
+/**
+ * Physical names an earlier deployment gave resources this stack takes over, kept so that nothing that holds
+ * data is renamed (which would replace it). Written by `npm run migrate:hcl`; each replaces the name the stack
+ * would otherwise derive from the prefix.
+ */
+const sharedKeptNamesSchema = z
+  .object({
+    /** The RDS instance's identifier. */
+    databaseIdentifier: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "must be an RDS identifier: lower-case letters, digits and hyphens, starting with a letter"),
+    /** The database's subnet group. */
+    databaseSubnetGroup: z.string().regex(/^[a-z0-9 ._-]{1,255}$/, "must be an RDS subnet group name"),
+    /** Alias of the database's KMS key. */
+    databaseKeyAlias: kmsAliasName,
+    /** The VPC flow logs' log group. */
+    flowLogGroup: logGroupName,
+  })
+  .partial()
+  .strict();
+
+const applicationKeptNamesSchema = z
+  .object({
+    /** The static assets bucket. */
+    assetsBucket: s3BucketName,
+    /** The bucket Zappa uploads its packages to. */
+    deploymentBucket: s3BucketName,
+    /** The ECR repository of the Lambda image. */
+    imageRepository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be an ECR repository name"),
+    /** Alias of the application secrets' KMS key. */
+    secretsKeyAlias: kmsAliasName,
+    /** The secret holding Django's SECRET_KEY. */
+    djangoSecretKey: z.string().regex(/^[\w/+=.@-]{1,512}$/, "must be a Secrets Manager secret name"),
+    /** The VPC flow logs' log group. */
+    flowLogGroup: logGroupName,
+  })
+  .partial()
+  .strict();
+
+/**
+ * How one stack takes over the state of an earlier deployment (written by `npm run migrate:hcl`): Terraform
+ * `moved` blocks to this stack's addresses, `removed` blocks (`destroy = false`) for what it no longer manages,
+ * `import` blocks where the state cannot be moved, and the physical names it keeps.
+ */
+function migrationSchema<Names extends z.ZodTypeAny>(namesSchema: Names) {
+  return z
+    .object({
+      moved: z.array(z.object({ from: anyAddress, to: rootAddress }).strict()).default([]),
+      removed: z
+        .array(
+          z
+            .string()
+            .refine((address) => !/\]$/.test(address), "must not end in an instance key: a removed block forgets every instance of a resource")
+            .refine((address) => /\]$/.test(address) || RESOURCE_ADDRESS.test(address), "must be a resource address, such as module.database.aws_secretsmanager_secret.db_master"),
+        )
+        .default([]),
+      imports: z.array(z.object({ to: rootAddress, id: z.string().min(1, "must not be empty") }).strict()).default([]),
+      names: namesSchema.default({}),
+    })
+    .strict()
+    .superRefine((migration, ctx) => {
+      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+      const firstIndex = (list: string[]) => list.map((value, i) => [value, list.indexOf(value), i] as const).filter(([, first, i]) => first !== i);
+      for (const [value, first, i] of firstIndex(migration.moved.map((move) => move.from))) issue(["moved", i, "from"], `${value} is moved twice (also moved.${first})`);
+      for (const [value, first, i] of firstIndex(migration.moved.map((move) => move.to))) issue(["moved", i, "to"], `${value} receives two moves (also moved.${first})`);
+      for (const [value, first, i] of firstIndex(migration.imports.map((entry) => entry.to))) issue(["imports", i, "to"], `${value} is imported twice (also imports.${first})`);
+      migration.imports.forEach((entry, i) => {
+        const moved = migration.moved.findIndex((move) => move.to === entry.to);
+        if (moved !== -1) issue(["imports", i, "to"], `${entry.to} already receives moved.${moved}`);
+      });
+    });
+}
+
+const migrationsSchema = z
+  .object({
+    shared: migrationSchema(sharedKeptNamesSchema).optional(),
+    prod: migrationSchema(applicationKeptNamesSchema).optional(),
+    dev: migrationSchema(applicationKeptNamesSchema).optional(),
   })
   .strict();
 
@@ -243,6 +423,8 @@ const fieldsSchema = z
     monitoring: monitoringSchema.default({}),
     applications: z.object({ prod: applicationSchema.default({}), dev: applicationSchema.default({}) }).strict().default({}),
     local: localSchema.optional(),
+    /** Taking over an earlier deployment's state, per stack (`npm run migrate:hcl` writes it). */
+    migration: migrationsSchema.optional(),
   })
   .strict();
 
@@ -259,6 +441,10 @@ export interface AccountConfig extends Omit<ParsedConfig["accounts"]["shared"], 
   network: NetworkConfig;
 }
 export type ApplicationConfig = ParsedConfig["applications"]["prod"];
+/** How one stack takes over an earlier deployment's state. */
+export type SharedMigration = NonNullable<NonNullable<ParsedConfig["migration"]>["shared"]>;
+export type ApplicationMigration = NonNullable<NonNullable<ParsedConfig["migration"]>["prod"]>;
+export type StackMigration = SharedMigration | ApplicationMigration;
 
 /** The validated configuration the stacks are built from. */
 export interface PlatformConfig extends Omit<ParsedConfig, "accounts"> {

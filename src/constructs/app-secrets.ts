@@ -7,6 +7,8 @@ export interface AppSecretsProps {
   readonly name: string;
   /** Name of the Django secret key's secret, e.g. `coalition/prod/django-secret-key`. */
   readonly djangoSecretKeyName: string;
+  /** The key's alias, without `alias/`. Default `{name}-secrets`. */
+  readonly keyAlias?: string;
   readonly accountId: string;
   readonly region: string;
 }
@@ -23,7 +25,7 @@ export class AppSecrets extends Construct {
   constructor(scope: Construct, id: string, props: AppSecretsProps) {
     super(scope, id);
     this.key = new EncryptionKey(this, "encryption", {
-      alias: `${props.name}-secrets`,
+      alias: props.keyAlias ?? `${props.name}-secrets`,
       description: `Encrypts the ${props.name} application secrets`,
       accountId: props.accountId,
       region: props.region,

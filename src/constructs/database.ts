@@ -4,6 +4,7 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { EncryptionKey } from "./kms-key";
 
@@ -12,6 +13,10 @@ export const POSTGRES_PORT = 5432;
 export interface DatabaseProps {
   /** RDS identifier, also the prefix of the database's other names, e.g. `coalition-shared-db`. */
   readonly identifier: string;
+  /** The subnet group's name. Default: the identifier. */
+  readonly subnetGroupName?: string;
+  /** The key's alias, without `alias/`. Default: the identifier. */
+  readonly keyAlias?: string;
   readonly accountId: string;
   readonly region: string;
   readonly vpcId: string;
@@ -35,6 +40,11 @@ export interface DatabaseProps {
   readonly logRetentionDays: number;
   /** Roles in other accounts that may read secrets encrypted with the database key (via Secrets Manager only). */
   readonly secretReaderArns?: readonly string[];
+  /**
+   * The instance may be one an earlier deployment created with a password of its own: RDS makes its master secret
+   * only when the apply switches it to a managed password, so until then `masterSecretArn` is empty. Default false.
+   */
+  readonly adopted?: boolean;
 }
 
 /**
@@ -45,6 +55,7 @@ export class Database extends Construct {
   readonly instance: DbInstance;
   readonly securityGroup: SecurityGroup;
   readonly key: EncryptionKey;
+  private readonly adopted: boolean;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -52,15 +63,16 @@ export class Database extends Construct {
     if (props.clientCidrs.some((cidr) => cidr.endsWith("/0"))) throw new Error("Database: clientCidrs must not include the whole internet");
     const name = props.identifier;
     const protect = props.deletionProtection;
+    this.adopted = props.adopted ?? false;
 
     this.key = new EncryptionKey(this, "encryption", {
-      alias: name,
+      alias: props.keyAlias ?? name,
       description: `Encrypts ${name}, its snapshots and its secrets`,
       accountId: props.accountId,
       region: props.region,
       externalSecretReaderArns: props.secretReaderArns,
     });
-    const subnetGroup = new DbSubnetGroup(this, "subnet_group", { name, subnetIds: props.subnetIds, tags: { Name: name } });
+    const subnetGroup = new DbSubnetGroup(this, "subnet_group", { name: props.subnetGroupName ?? name, subnetIds: props.subnetIds, tags: { Name: name } });
     const parameters = new DbParameterGroup(this, "parameters", {
       name: `${name}-postgres${props.engineVersion}`,
       family: `postgres${props.engineVersion}`,
@@ -152,6 +164,7 @@ export class Database extends Construct {
 
   /** ARN of the master user's secret, which RDS creates and rotates. */
   get masterSecretArn(): string {
-    return this.instance.masterUserSecret.get(0).secretArn;
+    const arn = this.instance.masterUserSecret.get(0).secretArn;
+    return this.adopted ? Token.asString(Fn.try([arn, ""])) : arn;
   }
 }

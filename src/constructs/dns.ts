@@ -22,6 +22,23 @@ export interface DomainZone {
   readonly certificateArn: string;
 }
 
+/** A record set of the zone besides those the platform writes: values with a TTL, or an alias to an AWS target. */
+export interface DnsRecord {
+  /** Relative to the domain: `@` for the apex, `www`, `_dmarc`. */
+  readonly name: string;
+  readonly type: string;
+  /** Default 300 (values only). */
+  readonly ttl?: number;
+  readonly values?: readonly string[];
+  readonly alias?: { readonly name: string; readonly zoneId: string; readonly evaluateTargetHealth: boolean };
+}
+
+/** The record's Terraform id: its name and type, so adding a record never renames the others (`@` is `apex`, `*` is `wildcard`). */
+export function recordId(record: Pick<DnsRecord, "name" | "type">): string {
+  const name = record.name.replace(/^@$/, "apex").replace(/\*/g, "wildcard");
+  return `record_${name}_${record.type}`.toLowerCase();
+}
+
 export interface DnsProps {
   /** Prefix of every Name tag, e.g. `coalition-prod`. */
   readonly name: string;
@@ -34,6 +51,8 @@ export interface DnsProps {
   readonly adoptZoneId?: string;
   /** `prevent_destroy` on the zone: deleting it would change the name servers the registrar points at. Default true. */
   readonly preventDestroy?: boolean;
+  /** More record sets of the zone: the site's own (apex, www), mail exchangers, verifications. Default none. */
+  readonly records?: readonly DnsRecord[];
 }
 
 /**
@@ -66,6 +85,7 @@ export class Dns extends Construct implements DomainZone {
       tags: { Name: props.domain },
     });
     if (props.adoptZoneId) this.zone.importFrom(props.adoptZoneId);
+    for (const record of props.records ?? []) this.addRecord(record);
 
     this.certificate = new AcmCertificate(this, "certificate", {
       domainName: props.domain,
@@ -106,6 +126,19 @@ export class Dns extends Construct implements DomainZone {
 
   get zoneId(): string {
     return this.zone.zoneId;
+  }
+
+  private addRecord(record: DnsRecord): void {
+    if (!record.values === !record.alias) throw new Error(`Dns: record ${record.type} ${record.name} needs either values or an alias`);
+    const name = record.name === "@" ? this.domain : `${record.name}.${this.domain}`;
+    new Route53Record(this, recordId(record), {
+      zoneId: this.zone.zoneId,
+      name,
+      type: record.type,
+      ...(record.alias
+        ? { alias: { name: record.alias.name, zoneId: record.alias.zoneId, evaluateTargetHealth: record.alias.evaluateTargetHealth } }
+        : { ttl: record.ttl ?? 300, records: [...record.values!] }),
+    });
   }
 
   /** The validated certificate's ARN (read from the validation, so users wait for it). */

@@ -38,6 +38,8 @@ export interface EmailProps {
   readonly dmarcReportEmail: string;
   /** Label of the custom MAIL FROM domain under the domain. Default `mail` (`mail.{domain}`). */
   readonly mailFromSubdomain?: string;
+  /** Other TXT values of the apex (site verifications), which share the SPF record's record set. Default none. */
+  readonly apexTxtValues?: readonly string[];
   /** Deliver only over TLS; mail to servers without it bounces. Default true. */
   readonly requireTls?: boolean;
 }
@@ -135,7 +137,7 @@ export class Email extends Construct {
       const token = Fn.element(dkimTokens, i);
       return record(`dkim_${i}`, `${token}._domainkey.${domain}`, "CNAME", [`${token}.dkim.amazonses.com`]);
     });
-    record("spf", domain, "TXT", [SES_SPF]);
+    record("spf", domain, "TXT", [SES_SPF, ...(props.apexTxtValues ?? [])]);
     record("dmarc", `_dmarc.${domain}`, "TXT", [`v=DMARC1; p=quarantine; rua=mailto:${props.dmarcReportEmail}`]);
 
     // Bounces return to mail.{domain}, so SPF aligns with the From domain; if its MX ever fails, SES uses its own.

@@ -26,6 +26,8 @@ export interface GitHubOidcProps {
   readonly repo: string;
   /** Accounts whose `vpc-peering-accepter` role the deploy role may assume. Default none. */
   readonly peeringAccountIds?: readonly string[];
+  /** More bucket name prefixes the deploy role may change (`{p}-*`), besides the environment's own. Default none. */
+  readonly extraS3Prefixes?: readonly string[];
   /** Account of the shared state the environment reads (prod and dev). Default none. */
   readonly sharedStateAccountId?: string;
   /** Create the account's OIDC provider here (true), or refer to one another stack manages (false). Default true. */
@@ -95,7 +97,7 @@ export class GitHubOidc extends Construct {
     const deployRole: [IamRole, string] = [this.role, roleName];
     const planRole: [IamRole, string] = [this.planRole, planRoleName];
     const account = { environment: props.environment, accountId: props.accountId, region: props.region, prefix: props.prefix };
-    const infrastructure = { ...account, peeringAccountIds: props.peeringAccountIds ?? [] };
+    const infrastructure = { ...account, peeringAccountIds: props.peeringAccountIds ?? [], extraS3Prefixes: props.extraS3Prefixes };
     const state = { ...account, sharedAccountId: props.sharedStateAccountId };
     inlinePolicy("state_policy", deployRole, names.githubStatePolicy, terraformStatePolicy(state));
     inlinePolicy("infrastructure_policy", deployRole, names.githubInfrastructurePolicy, infrastructurePolicy(infrastructure));

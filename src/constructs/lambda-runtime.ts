@@ -12,6 +12,8 @@ export interface LambdaRuntimeProps {
   readonly name: string;
   /** The execution role's name; the shared account lets exactly this role read the database secret. */
   readonly roleName: string;
+  /** The bucket Zappa uploads packages to. Default `{name}-zappa`. */
+  readonly deploymentBucketName?: string;
   readonly accountId: string;
   readonly region: string;
   readonly vpcId: string;
@@ -40,7 +42,7 @@ export class LambdaRuntime extends Construct {
   constructor(scope: Construct, id: string, props: LambdaRuntimeProps) {
     super(scope, id);
     this.deploymentBucket = new PrivateBucket(this, "deployments", {
-      bucketName: `${props.name}-zappa`,
+      bucketName: props.deploymentBucketName ?? `${props.name}-zappa`,
       versioned: true,
       noncurrentVersionDays: 30,
     });

@@ -36,6 +36,8 @@ export interface MonitoringProps {
   /** The VPC whose traffic is logged. */
   readonly vpcId: string;
   readonly logRetentionDays: number;
+  /** The flow logs' log group. Default `/vpc/{name}/flow-logs`. */
+  readonly flowLogGroupName?: string;
   /** The account's permissions boundary, which the flow logs role carries. */
   readonly permissionsBoundaryArn: string;
   /** Alarms on the database's CPU, storage, memory and connections. */
@@ -69,7 +71,7 @@ export class Monitoring extends Construct {
     }
 
     const flowLogs = new CloudwatchLogGroup(this, "flow_logs", {
-      name: `/vpc/${name}/flow-logs`,
+      name: props.flowLogGroupName ?? `/vpc/${name}/flow-logs`,
       retentionInDays: props.logRetentionDays,
     });
     const flowLogsRole = new IamRole(this, "flow_logs_role", {

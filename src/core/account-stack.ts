@@ -5,7 +5,7 @@ import type { GitHubOidcProps } from "../constructs/github-oidc";
 import type { MonitoringProps } from "../constructs/monitoring";
 import type { NetworkingProps } from "../constructs/networking";
 import { PermissionsBoundary } from "../constructs/permissions-boundary";
-import type { AccountConfig, Environment, PlatformConfig } from "../config";
+import type { AccountConfig, Environment, PlatformConfig, StackMigration } from "../config";
 import { SecurityGuardrails } from "../guardrails/aspect";
 import { SUPPRESSIONS, type Suppression } from "../guardrails/suppressions";
 import { ReadableStack } from "../naming/addresses";
@@ -67,6 +67,21 @@ export class AccountStack extends ReadableStack {
     }).arn;
     Aspects.of(this).add(new AddressTags());
     Aspects.of(this).add(new SecurityGuardrails(() => this.suppressions));
+    const migration = this.config.migration?.[this.environment];
+    if (migration) this.declareMigration(migration);
+  }
+
+  /**
+   * Takes over an earlier deployment's state (configuration `migration.{env}`): its `moved`, `removed` (never
+   * destroying: Terraform forgets, AWS keeps) and `import` blocks, at the top of the stack. A block naming an
+   * address this stack does not declare, or forgetting one it does, fails the synth: Terraform would destroy or
+   * refuse it.
+   */
+  private declareMigration(migration: StackMigration): void {
+    if (migration.moved.length > 0) this.addOverride("moved", migration.moved.map(({ from, to }) => ({ from, to })));
+    if (migration.removed.length > 0) this.addOverride("removed", migration.removed.map((from) => ({ from, lifecycle: { destroy: false } })));
+    if (migration.imports.length > 0) this.addOverride("import", migration.imports.map(({ to, id }) => ({ to, id })));
+    this.node.addValidation({ validate: () => migrationProblems(this.environment, migration, this.toTerraform()) });
   }
 
   /** The exceptions this stack recorded with `suppress`, besides the reviewed list. */
@@ -118,6 +133,7 @@ export class AccountStack extends ReadableStack {
       monthlyBudgetUsd: this.account.monthlyBudgetUsd,
       vpcId,
       logRetentionDays: this.config.monitoring.logRetentionDays,
+      flowLogGroupName: this.config.migration?.[this.environment]?.names.flowLogGroup,
       permissionsBoundaryArn: this.permissionsBoundaryArn,
     };
   }
@@ -139,4 +155,20 @@ export class AccountStack extends ReadableStack {
   resourceName(...parts: string[]): string {
     return names.resource(this.config.prefix, this.environment, ...parts);
   }
+}
+
+/** The resource part of an instance address: `aws_x.y[0]` → `aws_x.y`. */
+const resourceOf = (address: string) => address.replace(/\[[^\]]*\]$/, "");
+
+/** What in a stack's migration blocks Terraform would act on wrongly: a target the stack lacks, a forgotten resource it declares. */
+export function migrationProblems(environment: Environment, migration: StackMigration, stack: Record<string, unknown>): string[] {
+  const declared = new Set(
+    Object.entries((stack.resource ?? {}) as Record<string, Record<string, unknown>>).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)),
+  );
+  const field = `migration.${environment}`;
+  return [
+    ...migration.moved.flatMap(({ to }, i) => (declared.has(resourceOf(to)) ? [] : [`${field}.moved.${i}.to: ${to} is not declared in the ${environment} stack; Terraform would move the object there and destroy it`])),
+    ...migration.imports.flatMap(({ to }, i) => (declared.has(resourceOf(to)) ? [] : [`${field}.imports.${i}.to: ${to} is not declared in the ${environment} stack`])),
+    ...migration.removed.flatMap((from, i) => (declared.has(from) ? [`${field}.removed.${i}: ${from} is declared in the ${environment} stack, so it cannot be forgotten`] : [])),
+  ];
 }
