@@ -224,6 +224,27 @@ describe.each(ENVIRONMENTS)("a %s role created by the stacks, under the permissi
     expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${account}:secret:coalition/${env}/django-secret-key-AbCdEf`)).toBe("Allowed");
     expect(await decide("logs:PutLogEvents", `arn:aws:logs:${REGION}:${account}:log-group:/aws/lambda/coalition-${env}:log-stream:x`)).toBe("Allowed");
     expect(await decide("s3:PutObject", `arn:aws:s3:::coalition-${env}-static-assets/a.css`)).toBe("Allowed");
+    expect(await decide("kms:Decrypt", `arn:aws:kms:${REGION}:${account}:key/0123abcd-0123-4567-89ab-0123456789ab`)).toBe("Allowed");
+    if (env !== "shared") {
+      // Its database login, in the shared account, encrypted with shared's key.
+      expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${SHARED}:secret:coalition/${env}/database-AbCdEf`)).toBe("Allowed");
+      expect(await decide("kms:Decrypt", `arn:aws:kms:${REGION}:${SHARED}:key/0123abcd-0123-4567-89ab-0123456789ab`)).toBe("Allowed");
+    }
+  });
+
+  it("writes, reads and decrypts no data but its environment's, and never the Terraform state", async () => {
+    const other = env === "prod" ? "dev" : "prod";
+    const state = `arn:aws:s3:::coalition-terraform-state-${account}`;
+    expect(await decide("s3:PutObject", `${state}/${env}/terraform.tfstate`)).toBe("ExplicitlyDenied");
+    expect(await decide("s3:DeleteObject", `${state}/${env}/terraform.tfstate`)).toBe("ExplicitlyDenied");
+    expect(await decide("s3:PutObject", `arn:aws:s3:::coalition-${other}-static-assets/a.css`)).toBe("ImplicitlyDenied");
+    expect(await decide("s3:DeleteObject", `arn:aws:s3:::someone-elses-bucket/key`)).toBe("ImplicitlyDenied");
+    expect(await decide("s3:PutObject", `arn:aws:s3:::coalition-${env}ops-x/key`)).toBe("ImplicitlyDenied");
+    expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${account}:secret:coalition/${other}/django-secret-key-AbCdEf`)).toBe("ImplicitlyDenied");
+    expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${SHARED}:secret:coalition/${other}/database-AbCdEf`)).toBe("ImplicitlyDenied");
+    expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${FOREIGN}:secret:coalition/${env}/database-AbCdEf`)).toBe("ImplicitlyDenied");
+    expect(await decide("kms:Decrypt", `arn:aws:kms:${REGION}:${FOREIGN}:key/0123abcd-0123-4567-89ab-0123456789ab`)).toBe("ImplicitlyDenied");
+    expect(await decide("kms:Decrypt", `arn:aws:kms:${OTHER_REGION}:${account}:key/0123abcd-0123-4567-89ab-0123456789ab`)).toBe("ImplicitlyDenied");
   });
 });
 

@@ -1,10 +1,12 @@
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
-import { permissionsBoundaryPolicy } from "../policies";
+import { type PermissionsBoundaryInput, permissionsBoundaryPolicy } from "../policies/boundary";
 
 export interface PermissionsBoundaryProps {
   /** `{prefix}-boundary`: the deploy role may create roles only with exactly this boundary. */
   readonly policyName: string;
+  /** Whose data bounded roles may write, read and decrypt: the environment's, in its account (and shared's). */
+  readonly data: PermissionsBoundaryInput;
 }
 
 /**
@@ -20,7 +22,7 @@ export class PermissionsBoundary extends Construct {
     this.policy = new IamPolicy(this, "policy", {
       name: props.policyName,
       description: "Ceiling on every role the Coalition Builder stacks create (change only as an administrator)",
-      policy: JSON.stringify(permissionsBoundaryPolicy()),
+      policy: JSON.stringify(permissionsBoundaryPolicy(props.data)),
       tags: { Name: props.policyName },
     });
   }

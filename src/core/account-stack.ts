@@ -62,8 +62,19 @@ export class AccountStack extends ReadableStack {
       locking: this.config.state.locking,
     });
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+    // Names an earlier deployment gave what this stack takes over (migration.{env}.names): their data is the environment's too.
+    const kept: Partial<Record<string, string>> = { ...this.config.migration?.[this.environment]?.names };
     this.permissionsBoundaryArn = new PermissionsBoundary(this, "boundary", {
       policyName: names.permissionsBoundary(this.config.prefix),
+      data: {
+        prefix: this.config.prefix,
+        environment: this.environment,
+        accountId: this.account.accountId,
+        region: this.config.region,
+        sharedAccountId: this.environment === "shared" ? undefined : this.config.accounts.shared.accountId,
+        extraBucketPrefixes: [kept.assetsBucket, kept.deploymentBucket].flatMap((bucket) => (bucket ? [names.bucketFamily(bucket)] : [])),
+        extraSecretNames: kept.djangoSecretKey ? [kept.djangoSecretKey] : [],
+      },
     }).arn;
     Aspects.of(this).add(new AddressTags());
     Aspects.of(this).add(new SecurityGuardrails(() => this.suppressions));

@@ -1,22 +1,43 @@
-import { policy, type PolicyDocument } from "./document";
+import type { Environment } from "../config";
+import { names } from "../naming/names";
+import { allow, policy, type PolicyDocument } from "./document";
+
+export interface PermissionsBoundaryInput {
+  readonly prefix: string;
+  readonly environment: Environment;
+  /** The account the boundary is in. */
+  readonly accountId: string;
+  readonly region: string;
+  /** The shared account, where prod's and dev's database secret lives and its key; none for shared itself. */
+  readonly sharedAccountId?: string;
+  /** More bucket name prefixes (`{p}-*`) workloads may write objects to, besides `{prefix}-{environment}`: kept names. */
+  readonly extraBucketPrefixes?: readonly string[];
+  /** More secrets (by name) workloads may read, besides `{prefix}/{environment}/*`: kept names. */
+  readonly extraSecretNames?: readonly string[];
+}
 
 /**
  * The most any role created by the stacks may ever do, whatever policies are later attached to it:
  * what the Lambda functions, the bastion (Session Manager) and VPC flow logs need, and no identity,
  * organization or account administration. A ceiling, not a grant: each role's own policy scopes
- * resources; the boundary's `Resource: "*"` only says which actions can ever be allowed.
+ * resources. Data is capped too: objects may be written only in the environment's own buckets (never a state
+ * bucket), and only the environment's own secrets read and the keys of its account (and shared's) used to
+ * decrypt, so a bounded role, whoever gets to use it, cannot overwrite or read another environment's data.
  */
-export function permissionsBoundaryPolicy(): PolicyDocument {
+export function permissionsBoundaryPolicy(input: PermissionsBoundaryInput): PolicyDocument {
+  const { prefix, environment, region } = input;
+  const accounts = [input.accountId, ...(input.sharedAccountId ? [input.sharedAccountId] : [])];
+  const buckets = [names.resource(prefix, environment), ...(input.extraBucketPrefixes ?? [])];
+  const secrets = accounts.map((account) => `arn:aws:secretsmanager:${region}:${account}:secret:`);
+  const stateBucket = `arn:aws:s3:::${names.stateBucket(prefix, input.accountId)}`;
   return policy(
-    {
-      Sid: "WorkloadActions",
-      Effect: "Allow",
-      Action: [
+    allow(
+      "WorkloadActions",
+      [
         "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams",
         "ec2:DescribeNetworkInterfaces", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
         "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
-        "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "kms:Decrypt",
-        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+        "secretsmanager:DescribeSecret", "s3:GetObject", "s3:ListBucket",
         "geo:SearchPlaceIndexForText", "geo:SearchPlaceIndexForPosition", "geo:SearchPlaceIndexForSuggestions", "geo:GetPlace",
         "ses:SendEmail", "ses:SendRawEmail", "lambda:InvokeFunction",
         "ssm:UpdateInstanceInformation", "ssm:ListAssociations", "ssm:ListInstanceAssociations", "ssm:DescribeAssociation",
@@ -24,8 +45,15 @@ export function permissionsBoundaryPolicy(): PolicyDocument {
         "ssm:PutInventory", "ssm:PutComplianceItems", "ssm:GetManifest", "ssm:GetDeployablePatchSnapshotForInstance",
         "ssmmessages:*", "ec2messages:*",
       ],
-      Resource: "*",
-    },
+      "*",
+    ),
+    allow("OwnObjectWrites", ["s3:PutObject", "s3:DeleteObject"], buckets.map((bucket) => `arn:aws:s3:::${bucket}-*/*`)),
+    allow("OwnSecrets", ["secretsmanager:GetSecretValue"], [
+      ...secrets.map((arn) => `${arn}${names.appSecret(prefix, environment, "*")}`),
+      ...(input.extraSecretNames ?? []).map((name) => `${secrets[0]}${name}-*`),
+    ]),
+    allow("OwnKeys", ["kms:Decrypt"], accounts.map((account) => `arn:aws:kms:${region}:${account}:key/*`)),
+    { Sid: "NoStateWrites", Effect: "Deny", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: [stateBucket, `${stateBucket}/*`] },
     {
       Sid: "NoAdministration",
       Effect: "Deny",
