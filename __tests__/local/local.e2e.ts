@@ -17,10 +17,14 @@ const config = exampleConfig();
 const accountOf = (env: Environment) => config.accounts[env].accountId;
 
 describe.skipIf(!available)("the platform deployed on the emulator with npm run local:up, then removed with local:down", () => {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), "coalition-local-e2e-")), "workspace");
+  const root = mkdtempSync(path.join(tmpdir(), "coalition-local-e2e-"));
+  const dir = path.join(root, "workspace");
+  // Terraform's debug logs of every run, one file per stack (and one per stack's plan-role plan), for iam:coverage.
+  const terraformLogs = path.join(root, "terraform-logs");
   // The example configuration, whatever the caller's shell says.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("COALITION_")));
   env.COALITION_LOCAL_DIR = dir;
+  env.COALITION_TERRAFORM_LOG_DIR = terraformLogs;
   const npm = (script: string, ...args: string[]): SpawnSyncReturns<string> => {
     const result = spawnSync("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], { cwd: ROOT, env, encoding: "utf8", timeout: 480_000 });
     process.stdout.write(`\n$ npm run ${script} ${args.join(" ")}\n${result.stdout}${result.stderr}`);
@@ -165,7 +169,7 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
       new Promise<{ code: number | null; output: string }>((resolve) => {
         const args = [`-chdir=${path.join(dir, "stacks", stack)}`, "plan", "-lock=false", "-input=false", "-no-color", "-detailed-exitcode"];
         if (stack !== "shared") args.push("-var", "shared_role_name=vpc-peering-reader");
-        const child = spawn("terraform", args, { env: planEnv });
+        const child = spawn("terraform", args, { env: { ...planEnv, TF_LOG: "debug", TF_LOG_PATH: path.join(terraformLogs, `${stack}-plan.log`) } });
         let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));
@@ -209,6 +213,18 @@ describe.skipIf(!available)("the platform deployed on the emulator with npm run 
     expect(existsSync(path.join(dir, "emulator.json"))).toBe(false);
     // The logs of the three runs are kept.
     expect(readdirSync(path.join(dir, "logs")).map((run) => run.replace(/-\d{4}-.*/, "")).sort()).toEqual(["local-down", "local-up", "local-up", "local-up"]);
+  });
+
+  // Least privilege that still works: every AWS call Terraform made above, mapped to its IAM action and resource and
+  // simulated against the role that makes it in CI (the deploy role for local:up and local:down, the plan role for
+  // the pull-request plans), is allowed.
+  it.each(ENVIRONMENTS)("every AWS call Terraform made for %s is allowed to its deploy and plan roles (npm run iam:coverage)", (stack) => {
+    for (const [role, log] of [["deploy", `${stack}.log`], ["plan", `${stack}-plan.log`]] as const) {
+      const coverage = npm("iam:coverage", "--stack", stack, "--role", role, path.join(terraformLogs, log));
+      expect(coverage.stderr).toBe("");
+      expect(coverage.stdout.trimEnd().split("\n").at(-1)).toMatch(/^actions=[1-9]\d* denied=0$/);
+      expect(coverage.status, coverage.stdout).toBe(0);
+    }
   });
 
   it("local:down once more has nothing to do", () => {

@@ -1,55 +1,27 @@
 import { loadPolicy } from "@cloud-copilot/iam-policy";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { createRequire } from "node:module";
-import * as path from "node:path";
+import { synthesizedRolePolicies as rolePolicies } from "../../src/iam-coverage/roles";
+import { core, decide, type Decision } from "../../src/iam-coverage/simulate";
 import type { PolicyDocument } from "../../src/policies";
 import type { StackJson } from "./synth";
 
-export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
+export type { Decision };
 
 /** A GitHub role's policies exactly as synthesized (the deploy role unless told), parsed back out of the stack JSON. */
 export function synthesizedRolePolicies(stack: StackJson, name: "github_oidc_role" | "github_oidc_plan_role" = "github_oidc_role") {
-  const role = stack.resource.aws_iam_role[name];
-  const policies = Object.values(stack.resource.aws_iam_role_policy).filter((p) => p.role === `\${aws_iam_role.${name}.name}`);
-  return {
-    roleName: role.name as string,
-    trust: JSON.parse(role.assume_role_policy) as PolicyDocument,
-    identity: Object.values(policies).map((p) => ({ name: p.name as string, policy: JSON.parse(p.policy) as PolicyDocument })),
-  };
+  const { roleName, trust, identity } = rolePolicies(stack, name);
+  return { roleName, trust, identity };
 }
 
 /**
- * What the role's own (identity) policies decide for one request, with AWS's action and resource-type
- * data checked by runSimulation: an unknown action or an ARN of the wrong type fails the test instead of
- * reading as a denial. Cross-account grants also need the target's resource policy; that is not judged here.
+ * What the role's own (identity) policies decide for one request, with AWS's action and resource-type data checked
+ * by runSimulation: an unknown action, an ARN of the wrong type or a context key that does not apply fails the test
+ * instead of reading as a denial. Cross-account grants also need the target's resource policy; that is not judged here.
  */
-export async function decideIdentity(
+export function decideIdentity(
   identityPolicies: { name: string; policy: PolicyDocument }[],
   request: { principal: string; action: string; resource: string; context?: Record<string, string | string[]>; boundary?: PolicyDocument },
 ): Promise<Decision> {
-  const account = /^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1] ?? /:(\d{12}):/.exec(request.principal)![1];
-  const result = await runSimulation(
-    {
-      request: {
-        principal: request.principal,
-        action: request.action,
-        resource: { resource: request.resource, accountId: account },
-        contextVariables: request.context ?? {},
-      },
-      identityPolicies,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      permissionBoundaryPolicies: request.boundary ? [{ name: "boundary", policy: request.boundary }] : undefined,
-    },
-    {},
-  );
-  if (result.resultType === "error") throw new Error(`simulation of ${request.action} on ${request.resource} failed: ${JSON.stringify(result.errors)}`);
-  if (result.resultType !== "single") throw new Error(`expected one result for ${request.action} on ${request.resource}`);
-  if (result.result.ignoredContextKeys?.length) throw new Error(`context keys ignored: ${result.result.ignoredContextKeys.join(", ")}`);
-  const analysis = result.result.analysis;
-  // With a boundary, the boundary's decision narrows the identity policies' (an explicit deny in either wins).
-  const decisions = [analysis.identityAnalysis!.result, ...(request.boundary ? [analysis.permissionBoundaryAnalysis!.result] : [])] as Decision[];
-  return decisions.find((d) => d === "ExplicitlyDenied") ?? decisions.find((d) => d === "ImplicitlyDenied") ?? "Allowed";
+  return decide(identityPolicies, request, true);
 }
 
 /**
@@ -110,16 +82,3 @@ export function decideResourcePolicy(
   });
   return analysis.result as Decision;
 }
-
-/** The core engine's modules; the package exports only its top-level API, so they are loaded by path. */
-const core = (() => {
-  const load = createRequire(path.join(process.cwd(), "package.json"));
-  const root = path.dirname(load.resolve("@cloud-copilot/iam-simulate"));
-  const module = (file: string) => load(path.join(root, file));
-  return {
-    engine: module("core_engine/CoreSimulatorEngine.js"),
-    request: module("request/request.js"),
-    context: module("requestContext.js"),
-    discovery: module("context_keys/discoveryContextKeyConstraints.js"),
-  };
-})();

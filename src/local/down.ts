@@ -20,7 +20,9 @@ Destroys what npm run local:up deployed on the emulator, in reverse order (prod 
 nothing the stacks created is left in any of the three accounts, and stops the emulator.
 Works from any partial state: a failed or interrupted local:up (a stack's lock left by a killed run of this
 workspace is released, and what a killed apply created is imported to be destroyed), an account never
-bootstrapped, a stack never applied. The workspace (cdktf.out/local, or COALITION_LOCAL_DIR) keeps the logs.`;
+bootstrapped, a stack never applied. The workspace (cdktf.out/local, or COALITION_LOCAL_DIR) keeps the logs.
+COALITION_TERRAFORM_LOG_DIR=<folder> makes every Terraform command on a stack append its debug log to
+<folder>/<stack>.log, for npm run iam:coverage (a few megabytes a stack).`;
 
 export const localDown: LocalCommand = {
   name: "local:down",

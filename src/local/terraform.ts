@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ENVIRONMENTS, type Environment } from "../config";
 import { awsEnvironment } from "./aws";
@@ -23,6 +23,18 @@ export const TERRAFORM_PARALLELISM = 30;
  * of the dev stack took 12 s of CPU instead of 19, for about 150 MB more per provider process.
  */
 export const TERRAFORM_GOGC = "400";
+
+/**
+ * Names a folder for Terraform's debug logs. When set, every Terraform command local mode runs on a stack
+ * appends its debug log (TF_LOG=debug) to `<folder>/<stack>.log`: the AWS calls `npm run iam:coverage` checks
+ * against the stack's roles. Unset (the default), Terraform logs nothing: the logs of a deployment take megabytes.
+ */
+export const TERRAFORM_LOG_DIR_VARIABLE = "COALITION_TERRAFORM_LOG_DIR";
+
+/** Where a stack's Terraform debug log goes when TERRAFORM_LOG_DIR_VARIABLE names a folder. */
+export function terraformLogFile(dir: string, stack: Environment): string {
+  return path.join(path.resolve(dir), `${stack}.log`);
+}
 
 /** Settings for Terraform run unattended, added to `base`: no prompts, no version check, GOGC as above. */
 export function unattendedTerraformEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -68,12 +80,23 @@ export function terraformEnvironment(space: Workspace, source: ProviderSource, p
   const env = unattendedTerraformEnvironment(awsEnvironment(space, base, { profile }));
   if (source.mirror) {
     const cliConfig = path.join(space.terraformDir, "cli.tfrc");
-    writeFileSync(cliConfig, mirrorCliConfiguration(source.mirror));
+    const text = mirrorCliConfiguration(source.mirror);
+    // Never rewritten in place: a Terraform started a moment before (the stacks start side by side) may be reading it.
+    if (!existsSync(cliConfig) || readFileSync(cliConfig, "utf8") !== text) {
+      writeFileSync(`${cliConfig}.${process.pid}`, text);
+      renameSync(`${cliConfig}.${process.pid}`, cliConfig);
+    }
     env.TF_CLI_CONFIG_FILE = cliConfig;
   } else {
     // The caller's own CLI configuration stays; one download serves the three stacks.
     env.TF_PLUGIN_CACHE_DIR = path.join(space.terraformDir, "plugin-cache");
     mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+  }
+  const logDir = base[TERRAFORM_LOG_DIR_VARIABLE];
+  if (logDir && profile) {
+    // Terraform appends to TF_LOG_PATH: the commands on one stack, which local mode runs one at a time, share its file.
+    mkdirSync(path.resolve(logDir), { recursive: true });
+    Object.assign(env, { TF_LOG: "debug", TF_LOG_PATH: terraformLogFile(logDir, profile) });
   }
   return env;
 }

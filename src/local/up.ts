@@ -31,7 +31,9 @@ Ctrl-C stops Terraform cleanly (it writes its state and releases its lock); a se
 The configuration is the project's (src/config/example.yaml, COALITION_CONFIG, COALITION_* variables) in
 local mode. Needs moto_server, the AWS CLI and Terraform >= 1.10; the AWS provider comes from
 TERRAFORM_PROVIDER_MIRROR, a mirror scripts/find-provider-mirror.sh finds, or the registry.
-COALITION_LOCAL_DIR moves the workspace (default cdktf.out/local).`;
+COALITION_LOCAL_DIR moves the workspace (default cdktf.out/local). COALITION_TERRAFORM_LOG_DIR=<folder> makes every
+Terraform command on a stack append its debug log to <folder>/<stack>.log, for npm run iam:coverage (a few
+megabytes a stack).`;
 
 /**
  * Applies one stack; resolves with whether anything changed. After a killed apply of the stack, what that run
