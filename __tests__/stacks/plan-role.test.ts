@@ -100,7 +100,7 @@ describe.each(ENVIRONMENTS)("the %s plan role, as synthesized", (env) => {
     expect(allowedToPlan).toEqual([]);
   }, 120_000);
 
-  const rows: [action: string, resource: string, expected: Decision][] = [
+  const rows: [action: string, resource: string, expected: Decision, context?: Record<string, string[]>][] = [
     // What a plan refreshes, and its own state (no lock: pull-request plans run with -lock=false).
     ["ec2:DescribeVpcs", "*", "Allowed"],
     ["ec2:DescribeSecurityGroups", "*", "Allowed"],
@@ -116,6 +116,10 @@ describe.each(ENVIRONMENTS)("the %s plan role, as synthesized", (env) => {
     ["s3:PutObject", `arn:aws:s3:::coalition-terraform-state-${a}/${env}/terraform.tfstate`, "ImplicitlyDenied"],
     ["s3:PutObject", `arn:aws:s3:::coalition-terraform-state-${a}/${env}/terraform.tfstate.tflock`, "ImplicitlyDenied"],
     ["dynamodb:PutItem", `arn:aws:dynamodb:${REGION}:${a}:table/coalition-terraform-locks`, "ImplicitlyDenied"],
+    // The state's digest item, which the S3 backend checks the state against; not the lock item, nor another state's.
+    ["dynamodb:GetItem", `arn:aws:dynamodb:${REGION}:${a}:table/coalition-terraform-locks`, "Allowed", { "dynamodb:LeadingKeys": [`coalition-terraform-state-${a}/${env}/terraform.tfstate-md5`] }],
+    ["dynamodb:GetItem", `arn:aws:dynamodb:${REGION}:${a}:table/coalition-terraform-locks`, "ImplicitlyDenied", { "dynamodb:LeadingKeys": [`coalition-terraform-state-${a}/${env}/terraform.tfstate`] }],
+    ["dynamodb:GetItem", `arn:aws:dynamodb:${REGION}:${a}:table/coalition-terraform-locks`, "ImplicitlyDenied", { "dynamodb:LeadingKeys": [`coalition-terraform-state-${a}/other/terraform.tfstate-md5`] }],
     ["iam:PassRole", `arn:aws:iam::${a}:role/coalition-${env}-lambda`, "ImplicitlyDenied"],
     ["lambda:InvokeFunction", `arn:aws:lambda:${REGION}:${a}:function:coalition-${env}`, "ImplicitlyDenied"],
     ["ec2:RunInstances", `arn:aws:ec2:${REGION}:${a}:instance/i-0123456789abcdef0`, "ImplicitlyDenied"],
@@ -139,8 +143,8 @@ describe.each(ENVIRONMENTS)("the %s plan role, as synthesized", (env) => {
     );
   }
 
-  it.each(rows)("%s on %s → %s", async (action, resource, expected) => {
-    expect(await decide(action, resource)).toBe(expected);
+  it.each(rows)("%s on %s → %s", async (action, resource, expected, context) => {
+    expect(await decideIdentity(plan.identity, { principal, action, resource, context })).toBe(expected);
   });
 
   it("is assumable from the repository's pull requests and its main branch outside any environment only", () => {

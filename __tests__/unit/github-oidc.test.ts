@@ -124,6 +124,13 @@ describe("GitHubOidc", () => {
       expect(policy("github_oidc_plan_state_policy").Statement).toEqual([
         { Sid: "StateBucketList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::coalition-terraform-state-222222222222" },
         { Sid: "StateObjectRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::coalition-terraform-state-222222222222/prod/terraform.tfstate" },
+        {
+          Sid: "StateDigestRead",
+          Effect: "Allow",
+          Action: ["dynamodb:GetItem"],
+          Resource: "arn:aws:dynamodb:us-east-1:222222222222:table/coalition-terraform-locks",
+          Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["coalition-terraform-state-222222222222/prod/terraform.tfstate-md5"] } },
+        },
         { Sid: "SharedStateBucketList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::coalition-terraform-state-111111111111" },
         { Sid: "SharedStateRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::coalition-terraform-state-111111111111/shared/terraform.tfstate" },
       ]);
@@ -132,7 +139,9 @@ describe("GitHubOidc", () => {
     it("may assume shared's vpc-peering-reader, never the accepter", () => {
       const statements = policy("github_oidc_plan_read_policy").Statement as any[];
       const assume = statements.filter((s) => [s.Action].flat().includes("sts:AssumeRole"));
-      expect(assume).toEqual([{ Sid: "AssumePeeringReader", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: ["arn:aws:iam::111111111111:role/vpc-peering-reader"] }]);
+      expect(assume).toEqual([
+        { Sid: "AssumePeeringReader", Effect: "Allow", Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Resource: ["arn:aws:iam::111111111111:role/vpc-peering-reader"] },
+      ]);
     });
 
     it("outputs its ARN", () => {

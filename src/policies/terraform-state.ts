@@ -24,7 +24,7 @@ export function terraformStatePolicy(input: TerraformStateInput): PolicyDocument
     allow(
       "StateLockTable",
       ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-      `arn:aws:dynamodb:${input.region}:${input.accountId}:table/${names.lockTable(input.prefix)}`,
+      lockTableArn(input),
     ),
     ...sharedStateRead(input),
   );
@@ -32,11 +32,23 @@ export function terraformStatePolicy(input: TerraformStateInput): PolicyDocument
 
 /**
  * What a plan without the lock (`terraform plan -lock=false`, as pull requests run it) needs of the state: read
- * the environment's own state object, and for prod and dev the shared stack's. Nothing is written, not even a lock.
+ * the environment's own state object, and for prod and dev the shared stack's; and the state's digest in the lock
+ * table (item `{bucket}/{key}-md5`, which the S3 backend checks the state against), that item only. Nothing is
+ * written, not even a lock.
  */
 export function terraformStateReadPolicy(input: TerraformStateInput): PolicyDocument {
   const { bucket, state } = stateArns(input.prefix, input.accountId, input.environment);
-  return policy(allow("StateBucketList", ["s3:ListBucket"], bucket), allow("StateObjectRead", ["s3:GetObject"], state), ...sharedStateRead(input));
+  const digest = `${names.stateBucket(input.prefix, input.accountId)}/${names.stateKey(input.environment)}-md5`;
+  return policy(
+    allow("StateBucketList", ["s3:ListBucket"], bucket),
+    allow("StateObjectRead", ["s3:GetObject"], state),
+    allow("StateDigestRead", ["dynamodb:GetItem"], lockTableArn(input), { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [digest] } }),
+    ...sharedStateRead(input),
+  );
+}
+
+function lockTableArn(input: TerraformStateInput): string {
+  return `arn:aws:dynamodb:${input.region}:${input.accountId}:table/${names.lockTable(input.prefix)}`;
 }
 
 /** The state objects a role of the environment reads: its own, and for prod and dev the shared stack's. */
