@@ -174,6 +174,12 @@ const COMMANDS: Record<string, Check> = {
   "AWS_PROFILE=prod-admin terraform -chdir=cdktf.out/stacks/prod plan -lock-timeout=1m 2>&1 | tee out.txt": { how: "help", argv: ["terraform", "plan", "-help"], subject: "plan -lock-timeout=1m", mentions: "-lock-timeout=", tool: "terraform" },
   "npm run state-lock -- --stack-dir cdktf.out/stacks/prod out.txt": npmHelp("state-lock", "--stack-dir"),
 
+  // docs/migrating.md
+  "npm run --silent migrate:hcl -- --env shared --state shared.tfstate.json --out migrate-shared.yaml": npmHelp("migrate:hcl", "--state"),
+  "terraform state pull > shared.tfstate.json": terraformHelp("state", "pull"),
+  "terraform plan -out=tfplan": terraformHelp("plan"),
+  "terraform apply tfplan": terraformHelp("apply"),
+
   // docs/guardrails.md
   "AWS_PROFILE=prod-admin terraform apply -target=aws_iam_policy.boundary_policy -target=aws_iam_role.github_oidc_role -target=aws_iam_role_policy.github_oidc_state_policy -target=aws_iam_role_policy.github_oidc_infrastructure_policy -target=aws_iam_role.github_oidc_plan_role -target=aws_iam_role_policy.github_oidc_plan_state_policy -target=aws_iam_role_policy.github_oidc_plan_read_policy":
     addressed("prod", terraformHelp("apply")),
