@@ -14,7 +14,7 @@ const barrelImports = PROVIDER_BARRELS.map((name) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "cdktf.out/", "**/.terraform/"] },
+  { ignores: ["node_modules/", "dist/", "cdktf.out/", "**/.terraform/", ".stryker-tmp/", "reports/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
