@@ -58,6 +58,7 @@ export class ApplicationStack extends AccountStack {
       ...this.networkingProps("app"),
       interfaceEndpointsEnabled: endpointsSwitch?.booleanValue,
     });
+    this.confineDataToVpc(this.network.vpc.id);
 
     // Deploys accept the peering through the accepter; pull-request plans read it through the read-only reader.
     const sharedRole = new TerraformVariable(this, names.sharedRoleVariable, {

@@ -28,6 +28,7 @@ export class SharedStack extends AccountStack {
     const kept = config.migration?.shared?.names ?? {};
 
     this.network = new Networking(this, "network", this.networkingProps("db"));
+    this.confineDataToVpc(this.network.vpc.id);
 
     this.database = new Database(this, "database", {
       ...config.database,

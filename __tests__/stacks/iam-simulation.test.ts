@@ -201,14 +201,18 @@ describe.each(ENVIRONMENTS)("the %s deploy role's permissions, as synthesized", 
 
 describe.each(ENVIRONMENTS)("a %s role created by the stacks, under the permissions boundary", (env) => {
   const account = config.accounts[env].accountId;
-  const boundary = JSON.parse(stacks[env].resource.aws_iam_policy.boundary_policy.policy);
+  // The stack's VPC, whose id Terraform writes into the boundary (`${…}` would read as an IAM policy variable here).
+  const ownVpc = "vpc-0123456789abcdef0";
+  const boundary = JSON.parse(stacks[env].resource.aws_iam_policy.boundary_policy.policy.replaceAll("${aws_vpc.network_vpc.id}", ownVpc));
   const administratorAccess = { Version: "2012-10-17", Statement: [{ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "*" }] } as const;
-  const decide = (action: string, resource: string) =>
+  // A request from the stack's VPC carries its id as aws:SourceVpc.
+  const decide = (action: string, resource: string, sourceVpc: string | null = ownVpc) =>
     decideIdentity([{ name: "AdministratorAccess", policy: administratorAccess as any }], {
       principal: `arn:aws:iam::${account}:role/coalition-${env}-lambda`,
       action,
       resource,
       boundary,
+      context: sourceVpc === null ? {} : { "aws:SourceVpc": sourceVpc },
     });
 
   it("gains nothing beyond the boundary even with AdministratorAccess attached", async () => {
@@ -230,6 +234,18 @@ describe.each(ENVIRONMENTS)("a %s role created by the stacks, under the permissi
       expect(await decide("secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${SHARED}:secret:coalition/${env}/database-AbCdEf`)).toBe("Allowed");
       expect(await decide("kms:Decrypt", `arn:aws:kms:${REGION}:${SHARED}:key/0123abcd-0123-4567-89ab-0123456789ab`)).toBe("Allowed");
     }
+  });
+
+  it("reads secrets and writes objects only from its environment's VPC, whoever uses the role", async () => {
+    const secret = `arn:aws:secretsmanager:${REGION}:${account}:secret:coalition/${env}/django-secret-key-AbCdEf`;
+    const object = `arn:aws:s3:::coalition-${env}-static-assets/a.css`;
+    for (const sourceVpc of ["vpc-0aaaaaaaaaaaaaaaa", null]) {
+      expect(await decide("secretsmanager:GetSecretValue", secret, sourceVpc)).toBe("ExplicitlyDenied");
+      expect(await decide("s3:PutObject", object, sourceVpc)).toBe("ExplicitlyDenied");
+      expect(await decide("s3:DeleteObject", object, sourceVpc)).toBe("ExplicitlyDenied");
+    }
+    // Reads that carry no data, and logs, need no VPC.
+    expect(await decide("logs:PutLogEvents", `arn:aws:logs:${REGION}:${account}:log-group:/aws/lambda/coalition-${env}:log-stream:x`, null)).toBe("Allowed");
   });
 
   it("writes, reads and decrypts no data but its environment's, and never the Terraform state", async () => {

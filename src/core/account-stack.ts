@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Aspects } from "cdktf";
+import { Aspects, Lazy } from "cdktf";
 import type { Construct } from "constructs";
 import type { GitHubOidcProps } from "../constructs/github-oidc";
 import type { MonitoringProps } from "../constructs/monitoring";
@@ -41,6 +41,7 @@ export class AccountStack extends ReadableStack {
   /** Every role the stack creates carries this boundary. */
   readonly permissionsBoundaryArn: string;
   private readonly suppressions: Suppression[] = [...SUPPRESSIONS];
+  private dataVpcId?: string;
 
   constructor(scope: Construct, props: AccountStackProps) {
     super(scope, props.environment);
@@ -74,6 +75,12 @@ export class AccountStack extends ReadableStack {
         sharedAccountId: this.environment === "shared" ? undefined : this.config.accounts.shared.accountId,
         extraBucketPrefixes: [kept.assetsBucket, kept.deploymentBucket].flatMap((bucket) => (bucket ? [names.bucketFamily(bucket)] : [])),
         extraSecretNames: kept.djangoSecretKey ? [kept.djangoSecretKey] : [],
+        vpcId: Lazy.stringValue({
+          produce: () => {
+            if (this.dataVpcId === undefined) throw new Error(`stack ${this.environment}: call confineDataToVpc with its VPC`);
+            return this.dataVpcId;
+          },
+        }),
       },
     }).arn;
     Aspects.of(this).add(new AddressTags());
@@ -117,6 +124,11 @@ export class AccountStack extends ReadableStack {
       assumeRole: [{ roleArn, sessionName: `${this.config.prefix}-${this.environment}-terraform`, sourceIdentity: this.environment }],
       defaultTags: [{ tags: platformTags(this.config, this.environment) }],
     });
+  }
+
+  /** Bounded roles read secrets and write objects only from this VPC (the permissions boundary's `aws:SourceVpc`). */
+  protected confineDataToVpc(vpcId: string): void {
+    this.dataVpcId = vpcId;
   }
 
   /** The account's network as configured; `privateTier` names what its private subnets hold. */

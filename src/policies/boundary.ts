@@ -14,6 +14,8 @@ export interface PermissionsBoundaryInput {
   readonly extraBucketPrefixes?: readonly string[];
   /** More secrets (by name) workloads may read, besides `{prefix}/{environment}/*`: kept names. */
   readonly extraSecretNames?: readonly string[];
+  /** The environment's VPC: secrets are read and objects written only through its endpoints. */
+  readonly vpcId: string;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface PermissionsBoundaryInput {
  * organization or account administration. A ceiling, not a grant: each role's own policy scopes
  * resources. Data is capped too: objects may be written only in the environment's own buckets (never a state
  * bucket), and only the environment's own secrets read and the keys of its account (and shared's) used to
- * decrypt, so a bounded role, whoever gets to use it, cannot overwrite or read another environment's data.
+ * decrypt, so a bounded role, whoever gets to use it, cannot overwrite or read another environment's data; and
+ * secrets are read and objects written only from the environment's VPC.
  */
 export function permissionsBoundaryPolicy(input: PermissionsBoundaryInput): PolicyDocument {
   const { prefix, environment, region } = input;
@@ -54,6 +57,15 @@ export function permissionsBoundaryPolicy(input: PermissionsBoundaryInput): Poli
     ]),
     allow("OwnKeys", ["kms:Decrypt"], accounts.map((account) => `arn:aws:kms:${region}:${account}:key/*`)),
     { Sid: "NoStateWrites", Effect: "Deny", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: [stateBucket, `${stateBucket}/*`] },
+    // Whoever gets to use a bounded role (its trust can be changed), its data stays in the VPC: requests from
+    // anywhere else, another account's VPC included, carry another aws:SourceVpc or none.
+    {
+      Sid: "DataOnlyFromTheVpc",
+      Effect: "Deny",
+      Action: ["secretsmanager:GetSecretValue", "s3:PutObject", "s3:DeleteObject"],
+      Resource: "*",
+      Condition: { StringNotEquals: { "aws:SourceVpc": input.vpcId } },
+    },
     {
       Sid: "NoAdministration",
       Effect: "Deny",
