@@ -4,20 +4,7 @@ import type { MigrateResult } from "../../src/migrate/migrate";
 import { exampleTree, synthPlatform } from "../support/synth";
 import { deepMerge, parseConfig } from "../../src/config";
 import { devState, DOMAIN, instanceCount, prodState, sharedState, SUFFIX } from "./fixtures/states";
-import { instancesOf, migrateState, resourceOf } from "./support";
-
-/** The types that hold data, as the issue names them, written out here on purpose (not imported). */
-const HOLDS_DATA = new Set([
-  "aws_db_instance",
-  "aws_s3_bucket",
-  "aws_secretsmanager_secret",
-  "aws_secretsmanager_secret_version",
-  "aws_kms_key",
-  "aws_ecr_repository",
-  "aws_route53_zone",
-  "aws_dynamodb_table",
-  "aws_cloudwatch_log_group",
-]);
+import { HOLDS_DATA, instancesOf, migrateState, resourceOf } from "./support";
 
 const movedTo = (result: MigrateResult, from: string) => result.plan.moved.find((move) => move.from === from)?.to;
 const overlayOf = (result: MigrateResult) => parseYaml(result.overlay);

@@ -11,6 +11,7 @@ import { ACCOUNTS, awsCliEnvironment } from "../support/moto";
 import { have } from "../support/prerequisites";
 import { synthPlatform } from "../support/synth";
 import { terraformEnvironment } from "../support/terraform";
+import { HOLDS_DATA } from "./support";
 
 const ROOT = path.join(__dirname, "..", "..");
 const HCL = path.join(__dirname, "hcl", "shared");
@@ -27,19 +28,6 @@ interface ResourceChange {
   type: string;
   change: { actions: string[] };
 }
-
-/** The types whose objects hold data, as the issue lists them, written out here independently of src/migrate. */
-const HOLDS_DATA = [
-  "aws_db_instance",
-  "aws_s3_bucket",
-  "aws_secretsmanager_secret",
-  "aws_secretsmanager_secret_version",
-  "aws_kms_key",
-  "aws_ecr_repository",
-  "aws_route53_zone",
-  "aws_dynamodb_table",
-  "aws_cloudwatch_log_group",
-];
 
 // The proof of issue #18 on the emulator: the shared environment, deployed by a small HCL configuration at the
 // HCL implementation's module addresses and names with the real S3 backend, is taken over by this project's
@@ -179,7 +167,7 @@ describe.skipIf(!have("terraform", "moto_server", "aws"))("migrate:hcl takes ove
     );
     // Every object of the HCL state that holds data is either taken over in place or forgotten.
     const hcl = (change: ResourceChange) => change.previous_address?.startsWith("module.") || change.address.startsWith("module.") || change.address === "aws_route53_zone.main";
-    const held = planChanges.filter((change) => HOLDS_DATA.includes(change.type) && hcl(change));
+    const held = planChanges.filter((change) => HOLDS_DATA.has(change.type) && hcl(change));
     expect(held.map((change) => change.previous_address ?? change.address).sort()).toEqual([
       "aws_route53_zone.main",
       "module.database.aws_db_instance.postgres",

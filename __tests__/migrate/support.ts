@@ -35,3 +35,16 @@ export function instancesOf(state: object): { address: string; type: string }[] 
     }),
   );
 }
+
+/** The types whose objects hold data, as the issue lists them, written out here independently of src/migrate. */
+export const HOLDS_DATA: ReadonlySet<string> = new Set([
+  "aws_db_instance",
+  "aws_s3_bucket",
+  "aws_secretsmanager_secret",
+  "aws_secretsmanager_secret_version",
+  "aws_kms_key",
+  "aws_ecr_repository",
+  "aws_route53_zone",
+  "aws_dynamodb_table",
+  "aws_cloudwatch_log_group",
+]);
