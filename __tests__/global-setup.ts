@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PROVIDER_MIRROR_VARIABLE, findProviderSource } from "../src/local/terraform";
@@ -13,6 +13,7 @@ import { missingPrerequisites, missingReport, PRESENT_TOOLS_VARIABLE, PREREQUISI
 export default async function setup(): Promise<() => void> {
   // Every temporary file of the run (cdktf's test apps, emulator data, plans) goes under one folder, removed at the end.
   const temporary = mkdtempSync(path.join(tmpdir(), "coalition-tests-"));
+  chmodSync(temporary, 0o755); // servers the tests run as another user (PostgreSQL) reach their folders inside
   process.env.TMPDIR = temporary; // the test workers inherit this environment
   const teardown = () => rmSync(temporary, { recursive: true, force: true });
   if (!process.env[PROVIDER_MIRROR_VARIABLE]) {

@@ -242,6 +242,13 @@ const COMMANDS: Record<string, Check> = {
     reason: "it runs npm ci and npm test, this test included",
     files: [".ci/run"],
   },
+  "npm run test:mutation": {
+    how: "exists",
+    subject: "test:mutation",
+    reason: "it runs the fast tests against each mutant, minutes even incrementally",
+    script: "test:mutation",
+    files: ["stryker.config.mjs", "vitest.mutation.config.ts"],
+  },
   "npm run bench": {
     how: "exists",
     subject: "bench",

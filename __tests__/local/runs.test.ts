@@ -99,7 +99,12 @@ describe.skipIf(process.platform !== "linux")("what a killed run leaves running"
     // A group leader (standing for Terraform) that starts a plugin and another program, then dies.
     const leader = spawn("bash", ["-c", `"${plugin}" 30 & sleep 30 & echo started; exit 0`], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
     await new Promise((resolve) => leader.once("exit", resolve));
-    const left = leftoverProcesses({ pid: leader.pid! });
+    // The plugin may still be starting (forked, not yet running its program) when the leader is gone.
+    let left = leftoverProcesses({ pid: leader.pid! });
+    for (let tries = 0; left.length === 0 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      left = leftoverProcesses({ pid: leader.pid! });
+    }
     try {
       expect(left).toHaveLength(1);
       expect(stopLeftovers({ pid: leader.pid! })).toEqual(left);
