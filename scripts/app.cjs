@@ -1,23 +1,37 @@
-// Runs one of the project's CDKTF apps from its esbuild bundle: `node scripts/app.cjs main` (the platform) or
-// `node scripts/app.cjs src/bootstrap/app` (the bootstrap stack); `npm run synth` and cdktf.json run it.
-// `node scripts/app.cjs --build` (npm run build) only rebuilds the bundles.
-// The bundle is rebuilt only when one of the files it was built from (or package-lock.json, or this script)
-// changed, so a synth costs the app itself: about 2× the time of loading cdktf instead of 15× through the
-// cdktf CLI. Output goes to CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out.
+// Runs one of the project's programs from its esbuild bundle: `node scripts/app.cjs main` (the platform app),
+// `node scripts/app.cjs src/bootstrap/app` (the bootstrap app), `node scripts/app.cjs src/ci/plan-comment --help`
+// (a command, with its arguments). The programs are those the npm scripts in package.json run this way (and
+// cdktf.json, which runs main). `node scripts/app.cjs --build` (npm run build) only rebuilds the bundles.
+//
+// The bundles are rebuilt only when one of the files they were built from (or package-lock.json, package.json,
+// or this script) changed, so a run costs the program itself: a synth about 2× the time of loading cdktf instead
+// of 15× through the cdktf CLI, a command a third of its time through tsx. Output of a synth goes to
+// CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out.
+//
+// Each bundle holds all of its program's sources, so a file that runs as a command (`require.main === module`)
+// must not be imported by another program: in a bundle it would run there too. The build refuses that.
 "use strict";
-const { readFileSync, statSync, writeFileSync } = require("node:fs");
+const { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require("node:fs");
+const Module = require("node:module");
 const path = require("node:path");
 
 const ROOT = path.dirname(__dirname);
-const ENTRIES = ["main", "src/bootstrap/app"];
 const DIST = path.join(ROOT, "dist");
 const INPUTS_FILE = path.join(DIST, "inputs.json");
 /** Files that change what a build produces besides the sources esbuild reads. */
-const BUILD_FILES = ["package-lock.json", "scripts/app.cjs"];
+const BUILD_FILES = ["package-lock.json", "package.json", "scripts/app.cjs"];
 
-const entry = process.argv[2];
-if (process.argv.length !== 3 || !(entry === "--build" || ENTRIES.includes(entry))) {
-  process.stderr.write(`usage: node scripts/app.cjs <${ENTRIES.join("|")}|--build>\n`);
+/** The programs: every `scripts/app.cjs <program>` an npm script runs, in the order package.json names them. */
+function programs() {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  const named = Object.values(scripts).flatMap((script) => [...script.matchAll(/scripts\/app\.cjs ([\w./-]+)/g)].map((match) => match[1]));
+  return [...new Set(named.filter((name) => name !== "--build"))];
+}
+
+const PROGRAMS = programs();
+const [entry, ...args] = process.argv.slice(2);
+if (entry === undefined || !(entry === "--build" ? args.length === 0 : PROGRAMS.includes(entry))) {
+  process.stderr.write(`usage: node scripts/app.cjs <program> [arguments...] | --build\nprograms: ${PROGRAMS.join(", ")}\n`);
   process.exit(2);
 }
 
@@ -37,32 +51,68 @@ function stale() {
   } catch {
     return true;
   }
-  const built = Math.min(...ENTRIES.map((name) => mtime(`dist/${name}.js`) ?? -Infinity));
+  const built = Math.min(...PROGRAMS.map((name) => mtime(`dist/${name}.js`) ?? -Infinity));
   return [...inputs, ...BUILD_FILES].some((file) => (mtime(file) ?? Infinity) > built);
 }
 
-/** Bundles every entry (cdktf and constructs stay external: the CLI and the app must share them). */
-function build() {
-  const result = require("esbuild").buildSync({
-    entryPoints: ENTRIES.map((name) => path.join(ROOT, `${name}.ts`)),
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    external: ["cdktf", "constructs"],
-    outdir: DIST,
-    outbase: ROOT,
-    metafile: true,
-    logLevel: "warning",
+/** The programs' sources that other programs' bundles include, as messages. */
+function importedPrograms(metafile) {
+  const sources = new Map(PROGRAMS.map((name) => [`${name}.ts`, name]));
+  return Object.values(metafile.outputs).flatMap((output) => {
+    const own = output.entryPoint;
+    return Object.keys(output.inputs)
+      .filter((input) => input !== own && sources.has(input))
+      .map((input) => `${input} runs as a command and cannot be imported (by ${own}): move what ${own} needs into a module of its own`);
   });
-  const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/"));
-  writeFileSync(INPUTS_FILE, `${JSON.stringify(inputs.sort(), null, 2)}\n`);
 }
 
-if (entry === "--build" || stale()) {
+/**
+ * Bundles every program. Left to Node: cdktf and constructs (the CLI and the app must share them), pg-native (an
+ * optional part of pg), and the IAM data of iam:coverage (it reads its own files, found next to its code). Written to a folder of its own, then moved into dist/ file by file, so that a program
+ * starting meanwhile (tests start several at once) reads either the old bundle or the new one, whole.
+ */
+function build() {
+  mkdirSync(DIST, { recursive: true });
+  const staging = mkdtempSync(path.join(DIST, ".build-"));
   try {
-    build();
+    const result = require("esbuild").buildSync({
+      entryPoints: PROGRAMS.map((name) => path.join(ROOT, `${name}.ts`)),
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      external: ["cdktf", "constructs", "pg-native", "@cloud-copilot/*"],
+      outdir: staging,
+      outbase: ROOT,
+      absWorkingDir: ROOT,
+      metafile: true,
+      logLevel: "warning",
+      // A command's `require.main === module` reads the bundle's module, which is what the check needs.
+      logOverride: { "commonjs-variable-in-esm": "silent" },
+    });
+    const problems = importedPrograms(result.metafile);
+    if (problems.length > 0) {
+      process.stderr.write(`${problems.join("\n")}\n`);
+      return false;
+    }
+    for (const name of PROGRAMS) {
+      const target = path.join(DIST, `${name}.js`);
+      mkdirSync(path.dirname(target), { recursive: true });
+      renameSync(path.join(staging, `${name}.js`), target);
+    }
+    const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/"));
+    writeFileSync(path.join(staging, "inputs.json"), `${JSON.stringify(inputs.sort(), null, 2)}\n`);
+    renameSync(path.join(staging, "inputs.json"), INPUTS_FILE);
+    return true;
   } catch {
-    process.exit(1); // esbuild has printed the errors
+    return false; // esbuild has printed the errors
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
 }
-if (entry !== "--build") require(path.join(DIST, `${entry}.js`));
+
+if ((entry === "--build" || stale()) && !build()) process.exit(1);
+if (entry !== "--build") {
+  // The bundle runs as the main module, with its own arguments, as `node dist/<program>.js <arguments>` would.
+  process.argv.splice(1, process.argv.length - 1, path.join(DIST, `${entry}.js`), ...args);
+  Module.runMain();
+}

@@ -253,7 +253,7 @@ describe("bootstrap settings", () => {
 describe("the bootstrap app (src/bootstrap/app.ts)", () => {
   const runApp = (env: Record<string, string>) => {
     const outdir = path.join(mkdtempSync(path.join(tmpdir(), "coalition-bootstrap-app-")), "out");
-    const result = spawnSync(process.execPath, ["--import", "tsx", "src/bootstrap/app.ts"], {
+    const result = spawnSync(process.execPath, ["scripts/app.cjs", "src/bootstrap/app"], {
       cwd: ROOT,
       env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
       encoding: "utf8",

@@ -11,7 +11,7 @@ export const RUN_URL = "https://github.com/civic-org/coalition-builder/actions/r
 export function driftReportCli(args: string[], viaNpm = false) {
   const [command, argv] = viaNpm
     ? ["npm", ["run", "--silent", "drift-report", "--", ...args]]
-    : [process.execPath, ["--import", "tsx", "src/ci/drift-report.ts", ...args]];
+    : [process.execPath, ["scripts/app.cjs", "src/ci/drift-report", ...args]];
   return spawnSync(command, argv, { encoding: "utf8" });
 }
 

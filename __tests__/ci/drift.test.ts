@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { driftFindings, hasDrift, renderDriftReport } from "../../src/ci/drift-report";
+import { driftFindings, hasDrift, renderDriftReport } from "../../src/ci/drift";
 import { syncDriftIssue, type GitHubTarget } from "../../src/ci/drift-issue";
 import { FakeGitHub } from "../bootstrap/fake-github";
 import { have } from "../support/prerequisites";
@@ -268,7 +268,7 @@ describe("the drift issue, against a fake GitHub API", () => {
     const env = { ...process.env, GITHUB_TOKEN: github.token, GITHUB_API_URL: github.apiUrl(), GITHUB_REPOSITORY: github.repo };
     const run = (file: string) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "src/ci/drift-issue.ts", "--stack", "prod", "--run-url", RUN_URL, file], { env });
+        const child = spawn(process.execPath, ["scripts/app.cjs", "src/ci/drift-issue", "--stack", "prod", "--run-url", RUN_URL, file], { env });
         let [stdout, stderr] = ["", ""];
         child.stdout.on("data", (chunk) => (stdout += chunk));
         child.stderr.on("data", (chunk) => (stderr += chunk));
@@ -281,7 +281,7 @@ describe("the drift issue, against a fake GitHub API", () => {
     expect((await run(fixture("clean.plan.json"))).status).toBe(0);
     expect(issuesOf("prod").map((issue) => issue.state)).toEqual(["closed"]);
 
-    const refused = spawnSync(process.execPath, ["--import", "tsx", "src/ci/drift-issue.ts", "--stack", "prod", fixture("clean.plan.json")], {
+    const refused = spawnSync(process.execPath, ["scripts/app.cjs", "src/ci/drift-issue", "--stack", "prod", fixture("clean.plan.json")], {
       env: { ...env, GITHUB_TOKEN: "" },
       encoding: "utf8",
     });

@@ -13,7 +13,7 @@ const UNLIMITED = 100_000_000;
 
 /** Runs the command as the workflow does. */
 function planComment(args: string[], viaNpm = false) {
-  const command = viaNpm ? ["npm", ["run", "--silent", "plan-comment", "--", ...args]] : [process.execPath, ["--import", "tsx", "src/ci/plan-comment.ts", ...args]];
+  const command = viaNpm ? ["npm", ["run", "--silent", "plan-comment", "--", ...args]] : [process.execPath, ["scripts/app.cjs", "src/ci/plan-comment", ...args]];
   return spawnSync(command[0] as string, command[1] as string[], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 }
 

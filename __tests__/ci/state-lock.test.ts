@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckError, UsageError } from "../../src/ci/cli";
-import { forceUnlockCommand, lockAge, lockCreatedAt, parseStateLock, parseStateLockArgs, type StateLock, stateLockReport } from "../../src/ci/state-lock";
+import { parseStateLockArgs, stateLockReport } from "../../src/ci/state-lock";
+import { forceUnlockCommand, lockAge, lockCreatedAt, parseStateLock, type StateLock } from "../../src/ci/terraform-lock";
 
 /*
  * The fixtures in locks/ are what Terraform 1.11.4 printed when another run held the lock of an S3 backend on

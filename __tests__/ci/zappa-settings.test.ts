@@ -110,7 +110,7 @@ describe("zappa-settings input errors", () => {
   });
 
   it("exits 2 with nothing on stdout", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "src/ci/zappa-settings.ts", "--env", "qa"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["scripts/app.cjs", "src/ci/zappa-settings", "--env", "qa"], { encoding: "utf8" });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain('zappa-settings: --env must be one of prod, dev, not "qa"');

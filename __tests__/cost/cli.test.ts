@@ -17,7 +17,7 @@ const clean = () => Object.fromEntries(Object.entries(process.env).filter(([name
 
 /** Runs the CLI as npm run cost does, in a process of its own: its real exit code, stdout and stderr. */
 function spawned(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "src/tools/cost.ts", ...args], { cwd: ROOT, env: { ...clean(), ...env }, encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["scripts/app.cjs", "src/tools/cost", ...args], { cwd: ROOT, env: { ...clean(), ...env }, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, last: result.stdout.trimEnd().split("\n").at(-1) };
 }
 

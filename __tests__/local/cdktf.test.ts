@@ -61,7 +61,7 @@ describe("the environment local:cdktf runs cdktf in", () => {
 
 describe("npm run local:cdktf", () => {
   const run = (args: string[], dir = space().dir) =>
-    spawnSync(process.execPath, ["--import", "tsx", "src/local/cdktf.ts", ...args], { encoding: "utf8", env: { ...process.env, COALITION_LOCAL_DIR: dir } });
+    spawnSync(process.execPath, ["scripts/app.cjs", "src/local/cdktf", ...args], { encoding: "utf8", env: { ...process.env, COALITION_LOCAL_DIR: dir } });
 
   it("prints its usage with --help", () => {
     const result = run(["--help"]);

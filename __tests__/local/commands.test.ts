@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, "..", "..");
 /** Runs `npm run local:<command>` as npm would (node with tsx), in a workspace of its own. */
 function run(command: "up" | "down", args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), "coalition-local-cmd-")), "workspace");
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "src", "local", `${command}.ts`), ...args], {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "scripts", "app.cjs"), `src/local/${command}`, ...args], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, COALITION_LOCAL_DIR: dir, ...env },
@@ -73,7 +73,7 @@ describe("local:down with nothing to destroy", () => {
     // The id of a process that has exited.
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
     writeFileSync(path.join(dir, "emulator.json"), JSON.stringify({ pid: Number(gone), endpoint: "http://127.0.0.1:1", startedAt: "then" }));
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "src", "local", "down.ts")], {
+    const result = spawnSync(process.execPath, [path.join(ROOT, "scripts", "app.cjs"), "src/local/down"], {
       cwd: ROOT,
       encoding: "utf8",
       env: { ...process.env, COALITION_LOCAL_DIR: dir },

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { StateLock } from "../../src/ci/state-lock";
+import type { StateLock } from "../../src/ci/terraform-lock";
 import { forgetRun, type HolderFacts, isTerraformProcess, killedRuns, leftoverProcesses, lockHolder, recordRun, recordedRuns, type RunRecord, stopLeftovers } from "../../src/local/runs";
 import { workspace } from "../../src/local/workspace";
 

@@ -40,7 +40,7 @@ describe("administrators in the configuration", () => {
     const file = path.join(dir, "config.yaml");
     writeFileSync(file, "administrators:\n  - arn:aws:iam::111111111111:role/*\n");
     const outdir = path.join(dir, "cdktf.out");
-    const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { encoding: "utf8", env: { ...process.env, COALITION_CONFIG: file, CDKTF_OUTDIR: outdir } });
+    const result = spawnSync(process.execPath, ["scripts/app.cjs", "main"], { encoding: "utf8", env: { ...process.env, COALITION_CONFIG: file, CDKTF_OUTDIR: outdir } });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("administrators.0: must not contain a wildcard (* or ?): name each principal");
     expect(existsSync(outdir)).toBe(false);

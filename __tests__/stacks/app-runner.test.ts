@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, statSync, symlinkSync, utimesSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -23,8 +23,12 @@ describe("the app runner (npm run synth)", () => {
   const touch = (file: string) => utimesSync(path.join(copy, file), new Date(), new Date(Date.now() + 60_000));
 
   beforeAll(() => {
-    for (const item of ["main.ts", "src", "stacks", "scripts", "cdktf.json", "package.json", "package-lock.json"]) cpSync(path.join(ROOT, item), path.join(copy, item), { recursive: true });
+    for (const item of ["main.ts", "src", "stacks", "scripts", "cdktf.json", "package-lock.json"]) cpSync(path.join(ROOT, item), path.join(copy, item), { recursive: true });
     symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"));
+    // The scripts of the programs the tests below run: each rebuild bundles those alone.
+    const { scripts, ...project } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    const kept = Object.fromEntries(Object.entries(scripts as Record<string, string>).filter(([name]) => ["synth", "state-lock", "drift-report", "drift-issue"].includes(name)));
+    writeFileSync(path.join(copy, "package.json"), JSON.stringify({ ...project, scripts: kept }, null, 2));
   });
 
   it("builds the bundle when there is none, and synthesizes every stack", () => {
@@ -48,6 +52,27 @@ describe("the app runner (npm run synth)", () => {
     expect(builtAt()).toBeGreaterThan(before);
   }, 60_000);
 
+  it("runs a command with its arguments, as its npm script does", () => {
+    const result = run("src/ci/state-lock", "--help");
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^usage: npm run --silent state-lock -- /);
+    const refused = run("src/ci/state-lock", "--stack-dir", "cdktf.out/stacks/dev", "--format", "yaml");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("yaml");
+  });
+
+  it("refuses to build a program that imports a file which runs as a command, naming both", () => {
+    const before = builtAt();
+    appendFileSync(path.join(copy, "src", "ci", "drift-issue.ts"), '\nimport "./drift-report";\n');
+    touch("src/ci/drift-issue.ts");
+    const result = run("src/ci/drift-issue", "--help");
+    copyFileSync(path.join(ROOT, "src", "ci", "drift-issue.ts"), path.join(copy, "src", "ci", "drift-issue.ts"));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("src/ci/drift-report.ts runs as a command and cannot be imported (by src/ci/drift-issue.ts)");
+    expect(result.stdout).toBe("");
+    expect(builtAt()).toBe(before);
+  }, 60_000);
+
   it("stops with esbuild's error and writes nothing when a source does not compile", () => {
     appendFileSync(path.join(copy, "src", "naming", "names.ts"), "\nexport const broken = ;\n");
     touch("src/naming/names.ts");
@@ -57,9 +82,17 @@ describe("the app runner (npm run synth)", () => {
     expect(existsSync(result.outdir)).toBe(false);
   }, 60_000);
 
-  it("refuses an unknown app with its usage", () => {
-    const result = run("stacks/shared-stack");
+  it("refuses an unknown program with its usage, listing what the npm scripts and cdktf.json run", () => {
+    // The project's own runner: it refuses before building anything.
+    const result = spawnSync(process.execPath, ["scripts/app.cjs", "stacks/shared-stack"], { cwd: ROOT, encoding: "utf8" });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("usage: node scripts/app.cjs <main|src/bootstrap/app|--build>");
+    expect(result.stderr).toContain("usage: node scripts/app.cjs <program> [arguments...] | --build");
+    // The programs are what the npm scripts and cdktf.json run through the runner.
+    const programs = result.stderr.split("\n").find((line) => line.startsWith("programs: "))?.slice("programs: ".length).split(", ");
+    const named = [readFileSync(path.join(ROOT, "cdktf.json"), "utf8"), ...Object.values(JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as string[])]
+      .flatMap((text) => [...text.matchAll(/app\.cjs ([\w/.-]+)/g)].map((match) => match[1]))
+      .filter((name) => name !== "--build");
+    expect(new Set(programs)).toEqual(new Set(named));
+    expect(programs).toEqual(expect.arrayContaining(["main", "src/bootstrap/app", "src/local/up"]));
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 /** Runs main.ts the way cdktf does, with `env` added and the output going to a fresh folder. */
 function runMain(env: Record<string, string>) {
   const outdir = path.join(mkdtempSync(path.join(tmpdir(), "coalition-main-")), "cdktf.out");
-  const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+  const result = spawnSync(process.execPath, ["scripts/app.cjs", "main"], {
     env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
     encoding: "utf8",
   });

@@ -38,7 +38,7 @@ describe.skipIf(missing !== undefined)("db:provision against a real PostgreSQL w
   });
 
   const provision = (args: string[], extraEnv: Record<string, string> = {}) =>
-    spawnSync(process.execPath, ["--import", "tsx", "src/tools/db-provision.ts", ...args], {
+    spawnSync(process.execPath, ["scripts/app.cjs", "src/tools/db-provision", ...args], {
       encoding: "utf8",
       env: { ...process.env, ...moto.clientEnvironment(), PGPASSWORD: Postgres.superuserPassword, ...extraEnv },
     });

@@ -1,5 +1,5 @@
 import { CheckError, UsageError } from "./cli";
-import { driftMarker, driftTitle, hasDrift, parseDriftArgs, readDriftFile, renderDriftReport, renderResolvedComment, type DriftFindings } from "./drift-report";
+import { driftMarker, driftTitle, hasDrift, parseDriftArgs, readDriftFile, renderDriftReport, renderResolvedComment, type DriftFindings } from "./drift";
 
 const USAGE = `usage: npm run --silent drift-issue -- --stack <env> [--run-url <url>] <plan.json>
 

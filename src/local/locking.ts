@@ -1,4 +1,4 @@
-import { forceUnlockCommand, lockAge, lockOperation, parseStateLock, type StateLock } from "../ci/state-lock";
+import { forceUnlockCommand, lockAge, lockOperation, parseStateLock, type StateLock } from "../ci/terraform-lock";
 import type { Environment } from "../config";
 import { readFrom, type Step, StepFailure } from "./progress";
 import { forgetRun, holderFacts, lockHolder, lockOwner, recordRun, type RunRecord, stopLeftovers } from "./runs";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import * as path from "node:path";
-import { lockCreatedAt, type StateLock } from "../ci/state-lock";
+import { lockCreatedAt, type StateLock } from "../ci/terraform-lock";
 import type { Workspace } from "./workspace";
 
 /**
