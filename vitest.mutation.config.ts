@@ -42,6 +42,7 @@ export default defineConfig({
   test: {
     include: MUTATION_TESTS,
     testTimeout: 30_000,
+    setupFiles: ["__tests__/support/token-stack-traces.ts"],
     // Each test file loads its modules afresh: the synthesis cache of __tests__/support/synth.ts and the modules'
     // top-level values must not carry one mutant's results into the next mutant's run.
     isolate: true,

@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ["__tests__/local/**/*.e2e.ts", "__tests__/migrate/**/*.e2e.ts"],
     globalSetup: ["__tests__/global-setup.ts"],
+    setupFiles: ["__tests__/support/token-stack-traces.ts"],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     fileParallelism: false,
