@@ -10,8 +10,6 @@ export const LONGEST_FILES = [
   "__tests__/bootstrap/moto-e2e.test.ts",
   "__tests__/terraform/stacks.test.ts",
   "__tests__/ci/drift.test.ts",
-  "__tests__/local/emulator.test.ts",
-  "__tests__/local/local-stacks.terraform.test.ts",
   "__tests__/ci/workflow-steps.test.ts",
 ];
 

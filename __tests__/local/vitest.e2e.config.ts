@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * `npm run test:local`: the end-to-end runs on the emulator, minutes long, kept out of `npm test`: local:up and
- * local:down, the drift check, taking over an HCL deployment (migrate:hcl).
+ * `npm run test:local`: local mode on the emulator, minutes long, kept out of `npm test`: local:up and local:down
+ * end to end, the drift check, taking over an HCL deployment (migrate:hcl); and the parts local:up relies on,
+ * run beside it: the emulator's start, accounts and stop, and `terraform validate` of the local-mode stacks.
  */
 export default defineConfig({
   test: {
