@@ -30,15 +30,9 @@ describe.skipIf(!available)("the bootstrap stack's AWS part under real Terraform
     expect(init.output, "terraform init").toContain("Terraform has been successfully initialized");
   }, 120_000);
 
-  it("passes terraform validate", () => {
-    const result = terraform(dir, ["validate"], env);
-    expect(result.output).toContain("The configuration is valid");
-    expect(result.status).toBe(0);
-  }, 120_000);
-
-  // terraform test destroys what it applied; prevent_destroy makes Terraform refuse that for the state
-  // buckets and lock tables, which is what this asserts besides the run itself.
-  it("applies in full against mocked providers (terraform test), and refuses to destroy the state storage", () => {
+  // terraform test validates the configuration first, then applies it; it destroys what it applied, which
+  // prevent_destroy makes Terraform refuse for the state buckets and lock tables, as this asserts too.
+  it("is valid and applies in full against mocked providers (terraform test), and refuses to destroy the state storage", () => {
     const result = terraform(dir, ["test"], env);
     expect(result.output).toContain('run "apply"... pass');
     expect(result.output).not.toMatch(/run "[^"]+"\.\.\. fail/);
