@@ -7,7 +7,6 @@ import { defineConfig } from "vitest/config";
  * cache of the last run's durations (CI), Vitest would start the largest files first, whatever they cost.
  */
 export const LONGEST_FILES = [
-  "__tests__/bootstrap/moto-e2e.test.ts",
   "__tests__/terraform/stacks.test.ts",
   "__tests__/ci/drift.test.ts",
   "__tests__/ci/workflow-steps.test.ts",

@@ -47,17 +47,17 @@ export function postgisMissing(): string | undefined {
 export const PREREQUISITES: readonly Prerequisite[] = [
   {
     tool: "terraform",
-    needs: "terraform validate and mock applies of every stack, the plan comment and workflow steps on real plans, the local-mode stacks",
+    needs: "terraform test of every stack against mocked providers, the plan comment and workflow steps on real plans, local mode's locking",
     install: { manual: "install Terraform >= 1.10 on PATH (a HashiCorp release)" },
     check: () => runs("terraform", ["version"]),
   },
   {
     tool: "moto_server",
-    needs: "the bootstrap scripts end to end, the emulator of local mode, db:provision's secrets",
+    needs: "db:provision's secrets, local mode's locking; in npm run test:local, every end-to-end run",
     install: { pip: "moto[server]==5.2.1" },
     check: () => runs("moto_server", ["--help"]),
   },
-  { tool: "aws", needs: "the bootstrap scripts end to end, the emulator of local mode", install: { pip: "awscli==1.45.11" }, check: () => runs("aws") },
+  { tool: "aws", needs: "local mode's locking; in npm run test:local, every end-to-end run", install: { pip: "awscli==1.45.11" }, check: () => runs("aws") },
   { tool: "cfn-lint", needs: "cfn-lint of the CloudFormation templates", install: { pip: "cfn-lint==1.51.0" }, check: () => runs("cfn-lint") },
   { tool: "shellcheck", needs: "shellcheck of the bootstrap scripts and the workflows' run scripts", install: { apt: ["shellcheck"] }, check: () => runs("shellcheck") },
   { tool: "gh", needs: "configure_github.sh against a fake GitHub API", install: { apt: ["gh"] }, check: () => runs("gh") },
