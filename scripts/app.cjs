@@ -68,8 +68,9 @@ function importedPrograms(metafile) {
 
 /**
  * Bundles every program. Left to Node: cdktf and constructs (the CLI and the app must share them), pg-native (an
- * optional part of pg), and the IAM data of iam:coverage (it reads its own files, found next to its code). Written to a folder of its own, then moved into dist/ file by file, so that a program
- * starting meanwhile (tests start several at once) reads either the old bundle or the new one, whole.
+ * optional part of pg), and the IAM data of iam:coverage (it reads its own files, found next to its code).
+ * Written to a folder of its own, then moved into dist/ file by file, so that a program starting meanwhile
+ * (tests start several at once) reads either the old bundle or the new one, whole.
  */
 function build() {
   mkdirSync(DIST, { recursive: true });
@@ -103,8 +104,10 @@ function build() {
     writeFileSync(path.join(staging, "inputs.json"), `${JSON.stringify(inputs.sort(), null, 2)}\n`);
     renameSync(path.join(staging, "inputs.json"), INPUTS_FILE);
     return true;
-  } catch {
-    return false; // esbuild has printed the errors
+  } catch (error) {
+    // esbuild has printed its own errors; anything else (a file that cannot be moved) is said here.
+    if (!Array.isArray(error?.errors)) process.stderr.write(`node scripts/app.cjs: building the bundles failed: ${error?.message ?? error}\n`);
+    return false;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
