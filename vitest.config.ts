@@ -27,7 +27,7 @@ export class LongestFirstSequencer extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ["__tests__/**/*.test.ts"],
-    // Finds the provider mirror and reports the missing tools, once.
+    // Builds the programs' bundles, finds the provider mirror and reports the missing tools, once.
     globalSetup: ["__tests__/global-setup.ts"],
     // cdktf's token traces formatted without source maps: synthesis several times faster.
     setupFiles: ["__tests__/support/token-stack-traces.ts"],
