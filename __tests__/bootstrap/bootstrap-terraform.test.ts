@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { exampleConfig } from "../support/synth";
 import { have } from "../support/prerequisites";
-import { terraform, terraformEnvironment } from "../support/terraform";
+import { mockedTerraformEnvironment, terraform, terraformEnvironment } from "../support/terraform";
 
 const available = have("terraform");
 
@@ -33,7 +33,7 @@ describe.skipIf(!available)("the bootstrap stack's AWS part under real Terraform
   // terraform test validates the configuration first, then applies it; it destroys what it applied, which
   // prevent_destroy makes Terraform refuse for the state buckets and lock tables, as this asserts too.
   it("is valid and applies in full against mocked providers (terraform test), and refuses to destroy the state storage", () => {
-    const result = terraform(dir, ["test"], env);
+    const result = terraform(dir, ["test"], mockedTerraformEnvironment());
     expect(result.output).toContain('run "apply"... pass');
     expect(result.output).not.toMatch(/run "[^"]+"\.\.\. fail/);
     const errors = result.output.match(/^Error: .*$/gm) ?? [];

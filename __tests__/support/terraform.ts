@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { mirrorCliConfiguration, PROVIDER_MIRROR_VARIABLE, unattendedTerraformEnvironment } from "../../src/local/terraform";
+import { SHARED_PROVIDER_VARIABLE } from "./shared-provider";
 
 /**
  * Environment for running terraform unattended. With TERRAFORM_PROVIDER_MIRROR set (by the global setup, when it
@@ -17,6 +18,16 @@ export function terraformEnvironment(): NodeJS.ProcessEnv {
     env.TF_CLI_CONFIG_FILE = file;
   }
   return env;
+}
+
+/**
+ * Environment for `terraform test` of a configuration whose AWS providers are all mocked: it attaches to the AWS
+ * provider the global setup started, when it started one (see shared-provider.ts), instead of starting its own.
+ */
+export function mockedTerraformEnvironment(): NodeJS.ProcessEnv {
+  const env = terraformEnvironment();
+  const reattach = process.env[SHARED_PROVIDER_VARIABLE];
+  return reattach ? { ...env, TF_REATTACH_PROVIDERS: reattach } : env;
 }
 
 export interface TerraformResult {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENTS, type PlatformConfig } from "../../src/config";
 import { definePlatform } from "../../stacks/platform";
 import { have } from "../support/prerequisites";
-import { terraform, terraformEnvironment } from "../support/terraform";
+import { mockedTerraformEnvironment, terraform, terraformEnvironment } from "../support/terraform";
 import { mockProviders } from "./mock-providers";
 import { sharedStateOverride } from "./mock-shared-state";
 
@@ -47,7 +47,7 @@ export function describeStacksUnderTerraform(label: string, config: PlatformConf
 
       it("is valid and applies in full against mocked providers (terraform test)", () => {
         const stack = JSON.parse(readFileSync(path.join(stackDir(name), "cdk.tf.json"), "utf8"));
-        const result = terraform(stackDir(name), ["test"], env);
+        const result = terraform(stackDir(name), ["test"], mockedTerraformEnvironment());
         expect(judgeTerraformTest(result.output, protectedAddresses(stack)), result.output).toEqual({ runsPassed: true, problems: [] });
       }, 300_000);
     });

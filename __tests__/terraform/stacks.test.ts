@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { expect, it } from "vitest";
 import { definePlatform } from "../../stacks/platform";
 import { exampleConfig } from "../support/synth";
-import { terraform, terraformEnvironment } from "../support/terraform";
+import { mockedTerraformEnvironment, terraform, terraformEnvironment } from "../support/terraform";
 import { describeStacksUnderTerraform, judgeTerraformTest, protectedAddresses, terraformAvailable } from "./harness";
 import { mockProviders } from "./mock-providers";
 
@@ -50,7 +50,7 @@ it.skipIf(!terraformAvailable)("protects the database from destruction, unless d
   expect(protectedAddresses(json)).toEqual([]);
   writeFileSync(path.join(dir, "teardown.tftest.hcl"), `${mockProviders()}\nrun "apply" {\n  command = apply\n}\n`);
   terraform(dir, ["init", "-backend=false", "-input=false"], env);
-  const result = terraform(dir, ["test"], env);
+  const result = terraform(dir, ["test"], mockedTerraformEnvironment());
   expect(result.output).toContain("Success! 1 passed, 0 failed");
   expect(judgeTerraformTest(result.output, [])).toEqual({ runsPassed: true, problems: [] });
 }, 300_000);

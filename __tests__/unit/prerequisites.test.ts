@@ -54,7 +54,7 @@ describe("the test prerequisites", () => {
 
   describe("with tools missing", () => {
     const setup = (ci: string) =>
-      runTs(["-e", "require('./__tests__/global-setup.ts').default().catch((e) => { console.error(e.message); process.exit(1); })"], {
+      runTs(["-e", "require('./__tests__/global-setup.ts').default().then((teardown) => teardown(), (e) => { console.error(e.message); process.exit(1); })"], {
         ...process.env,
         PATH: pathWithout("shellcheck", "gh"),
         CI: ci,
