@@ -29,7 +29,8 @@ export class LongestFirstSequencer extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ["__tests__/**/*.test.ts"],
-    // Builds the programs' bundles, finds the provider mirror and reports the missing tools, once.
+    // Builds the programs' bundles, finds the provider mirror, starts the provider the mocked Terraform tests share
+    // and reports the missing tools, once.
     globalSetup: ["__tests__/global-setup.ts"],
     // cdktf's token traces formatted without source maps: synthesis several times faster.
     setupFiles: ["__tests__/support/token-stack-traces.ts"],

@@ -11,7 +11,8 @@ import { mirroredProvider, SHARED_PROVIDER_VARIABLE, type SharedProvider, startS
  * Runs once before `npm test`: finds the AWS provider's mirror the way local:up does (so nothing needs exporting),
  * and says once which test groups will skip for want of a tool, with the command that installs it. In CI
  * (CI=true) a missing tool fails the run instead: there, nothing may be skipped. Builds the programs' bundles first,
- * which the npm scripts the tests run start from: once, before the workers start several at once.
+ * which the npm scripts the tests run start from: once, before the workers start several at once. Starts the AWS
+ * provider the `terraform test` runs against mocked providers share, and stops it at the end.
  */
 export default async function setup(): Promise<() => void> {
   // The build and the checks of the tools run side by side, while the mirror is looked for.
