@@ -4,6 +4,7 @@ import { roleQuotas } from "../../src/guardrails/quota-rules";
 import {
   bucketNameProblem,
   describeMeasure,
+  figure,
   interpolationLength,
   parseTemplate,
   policySize,
@@ -95,6 +96,11 @@ describe("policy sizes", () => {
     expect(describeMeasure({ size: 10_240, interpolations: 0 })).toBe("10,240 characters");
     expect(describeMeasure({ size: 2_049, interpolations: 1 })).toBe("at most 2,049 characters (an interpolation at its longest)");
     expect(describeMeasure({ size: 300, interpolations: 3 })).toBe("at most 300 characters (3 interpolations at their longest)");
+  });
+
+  it("group a whole number's thousands as the en-US locale does", () => {
+    const numbers = [0, 7, 99, 100, 999, 1_000, 2_048, 10_240, 65_535, 100_000, 999_999, 1_000_000, 12_345_678, 2 ** 31, -4_096];
+    for (const n of numbers) expect(figure(n), String(n)).toBe(n.toLocaleString("en-US"));
   });
 });
 

@@ -1,5 +1,5 @@
 import { type Check } from "../guardrails/rules";
-import { IAM_LIMITS, type Measure, policySize } from "../guardrails/quotas";
+import { figure, IAM_LIMITS, type Measure, policySize } from "../guardrails/quotas";
 import type { Json } from "./cloudformation";
 import { TEMPLATE_FILES } from "./shell";
 import { githubOidcRoleTemplate, peeringAccepterRoleTemplate } from "./templates";
@@ -205,7 +205,6 @@ export function largest(figures: readonly TemplateRoleFigures[], role: string, b
   return figures.filter((f) => f.role === role).reduce((a, b) => (by(b) > by(a) ? b : a));
 }
 
-const figure = (n: number) => n.toLocaleString("en-US");
 const where = (variant: string) => (variant ? `${variant}, other parameters at their longest` : "parameters at their longest");
 
 /** The quota rules on a template's roles, by rule id: each role's largest figure over the variants against IAM's quota. */

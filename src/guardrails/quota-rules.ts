@@ -1,6 +1,7 @@
 import {
   bucketNameProblem,
   describeMeasure,
+  figure,
   IAM_LIMITS,
   type Measure,
   policySize,
@@ -63,8 +64,6 @@ export function roleQuotas(stack: SynthesizedStack): RoleQuota[] {
     };
   });
 }
-
-const figure = (n: number) => n.toLocaleString("en-US");
 
 const INLINE_QUOTA = `IAM's quota of ${figure(IAM_LIMITS.roleInlinePolicies)} for a role's inline policies together (white space not counted)`;
 

@@ -3,7 +3,7 @@ import { bootstrapTemplateFigures, largest, templateQuotaChecks } from "../boots
 import { ConfigError, loadConfig } from "../config";
 import { evaluate, type Result } from "../guardrails/engine";
 import { roleQuotas } from "../guardrails/quota-rules";
-import { IAM_LIMITS, type Measure } from "../guardrails/quotas";
+import { figure, IAM_LIMITS, type Measure } from "../guardrails/quotas";
 import type { SynthesizedStack } from "../guardrails/rules";
 import { SUPPRESSIONS } from "../guardrails/suppressions";
 import { definePlatform } from "../../stacks/platform";
@@ -75,7 +75,7 @@ function usage(measure: Measure | undefined, limit: number): string {
   if (measure === undefined) return "unknown at synth";
   const bound = measure.interpolations > 0 ? "≤" : "";
   const percent = ((measure.size / limit) * 100).toFixed(1).padStart(5);
-  return `${bound}${measure.size.toLocaleString("en-US")} / ${limit.toLocaleString("en-US")}  ${percent}%`;
+  return `${bound}${figure(measure.size)} / ${figure(limit)}  ${percent}%`;
 }
 
 /** The report as tables (rule results, then role policy sizes), and whether anything failed. */
