@@ -4,9 +4,9 @@
 // cdktf.json, which runs main). `node scripts/app.cjs --build` (npm run build) only rebuilds the bundles.
 //
 // The bundles are rebuilt only when one of the files they were built from (or package-lock.json, package.json,
-// or this script) changed, so a run costs the program itself: a synth about 2× the time of loading cdktf instead
-// of 15× through the cdktf CLI, a command a third of its time through tsx. Output of a synth goes to
-// CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out.
+// or this script) changed, so a run costs the program itself: `npm run synth` about 3× the time of loading cdktf
+// alone instead of 15× through the cdktf CLI (`npm run bench` measures it), a command a third of its time through
+// tsx. Output of a synth goes to CDKTF_OUTDIR (set by the cdktf CLI) or cdktf.out.
 //
 // Each bundle holds all of its program's sources, so a file that runs as a command (`require.main === module`)
 // must not be imported by another program: in a bundle it would run there too. The build refuses that.
@@ -67,21 +67,47 @@ function importedPrograms(metafile) {
 }
 
 /**
- * Bundles every program. Left to Node: cdktf and constructs (the CLI and the app must share them), pg-native (an
- * optional part of pg), and the IAM data of iam:coverage (it reads its own files, found next to its code).
- * Written to a folder of its own, then moved into dist/ file by file, so that a program starting meanwhile
- * (tests start several at once) reads either the old bundle or the new one, whole.
+ * cdktf's helpers for assets, which cdktf requires as it loads but only TerraformAsset uses. They load archiver
+ * and its dependencies (half the time of loading cdktf), and they zip a folder by running their own file with
+ * node, so they must stay a file of node_modules. A bundle holds a stand-in instead that loads them from there
+ * on first use: these programs declare no asset and never do.
  */
-function build() {
+const DEFERRED = "cdktf/lib/private/fs";
+
+/** The esbuild plugin that replaces cdktf's require of DEFERRED with the stand-in. */
+const deferred = {
+  name: "deferred",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\/private\/fs$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}cdktf${path.sep}`) ? { path: DEFERRED, namespace: "deferred" } : undefined,
+    );
+    build.onResolve({ filter: new RegExp(`^${DEFERRED}$`), namespace: "deferred" }, () => ({ path: DEFERRED, external: true }));
+    build.onLoad({ filter: /.*/, namespace: "deferred" }, () => ({
+      contents: `let loaded;\nmodule.exports = new Proxy({}, { get: (_, name) => (loaded ??= require(${JSON.stringify(DEFERRED)}))[name] });\n`,
+      resolveDir: ROOT,
+    }));
+  },
+};
+
+/**
+ * Bundles every program, cdktf and constructs included (Node then reads one file instead of resolving cdktf's
+ * hundreds). Left to Node: DEFERRED, pg-native (an optional part of pg), and the IAM data of
+ * iam:coverage (it reads its own files, found next to its code). Written to a folder of its own, then moved into
+ * dist/ file by file, so that a program starting meanwhile (tests start several at once) reads either the old
+ * bundle or the new one, whole.
+ */
+async function build() {
   mkdirSync(DIST, { recursive: true });
   const staging = mkdtempSync(path.join(DIST, ".build-"));
+  const esbuild = require("esbuild");
   try {
-    const result = require("esbuild").buildSync({
+    const result = await esbuild.build({
       entryPoints: PROGRAMS.map((name) => path.join(ROOT, `${name}.ts`)),
       bundle: true,
       platform: "node",
       target: "node20",
-      external: ["cdktf", "constructs", "pg-native", "@cloud-copilot/*"],
+      external: ["pg-native", "@cloud-copilot/*"],
+      plugins: [deferred],
       outdir: staging,
       outbase: ROOT,
       absWorkingDir: ROOT,
@@ -100,7 +126,8 @@ function build() {
       mkdirSync(path.dirname(target), { recursive: true });
       renameSync(path.join(staging, `${name}.js`), target);
     }
-    const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/"));
+    // The project's own files (the stand-in for DEFERRED, named "deferred:…", is none).
+    const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/") && !file.startsWith("deferred:"));
     writeFileSync(path.join(staging, "inputs.json"), `${JSON.stringify(inputs.sort(), null, 2)}\n`);
     renameSync(path.join(staging, "inputs.json"), INPUTS_FILE);
     return true;
@@ -110,12 +137,22 @@ function build() {
     return false;
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    // The plugin needs esbuild's service process: stopped here, before the program runs in this process.
+    await esbuild.stop();
   }
 }
 
-if ((entry === "--build" || stale()) && !build()) process.exit(1);
-if (entry !== "--build") {
-  // The bundle runs as the main module, with its own arguments, as `node dist/<program>.js <arguments>` would.
+/** The program, from its bundle: it runs as the main module, with its own arguments, as `node dist/<program>.js <arguments>` would. */
+function run() {
   process.argv.splice(1, process.argv.length - 1, path.join(DIST, `${entry}.js`), ...args);
   Module.runMain();
+}
+
+if (entry === "--build" || stale()) {
+  build().then((built) => {
+    if (!built) process.exit(1);
+    if (entry !== "--build") run();
+  });
+} else {
+  run();
 }

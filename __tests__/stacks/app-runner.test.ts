@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,9 +13,10 @@ const ROOT = path.join(__dirname, "..", "..");
 describe("the app runner (npm run synth)", () => {
   const copy = path.join(mkdtempSync(path.join(tmpdir(), "coalition-app-runner-")), "project");
   const bundle = path.join(copy, "dist", "main.js");
-  const run = (...args: string[]) => {
+  const run = (...args: string[]) => runWith({}, ...args);
+  const runWith = (env: NodeJS.ProcessEnv, ...args: string[]) => {
     const outdir = path.join(mkdtempSync(path.join(tmpdir(), "coalition-app-runner-out-")), "cdktf.out");
-    const result = spawnSync(process.execPath, ["scripts/app.cjs", ...args], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["scripts/app.cjs", ...args], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: outdir, ...env }, encoding: "utf8" });
     return { ...result, outdir };
   };
   const builtAt = () => statSync(bundle).mtimeMs;
@@ -25,10 +26,25 @@ describe("the app runner (npm run synth)", () => {
   beforeAll(() => {
     for (const item of ["main.ts", "src", "stacks", "scripts", "cdktf.json", "package-lock.json"]) cpSync(path.join(ROOT, item), path.join(copy, item), { recursive: true });
     symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"));
-    // The scripts of the programs the tests below run: each rebuild bundles those alone.
+    // The scripts of the programs the tests below run: each rebuild bundles those alone. One more, which only the
+    // copy has: a program that zips a folder as a cdktf asset.
     const { scripts, ...project } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
     const kept = Object.fromEntries(Object.entries(scripts as Record<string, string>).filter(([name]) => ["synth", "state-lock", "drift-report", "drift-issue"].includes(name)));
+    kept["asset-probe"] = "node scripts/app.cjs probe/asset";
     writeFileSync(path.join(copy, "package.json"), JSON.stringify({ ...project, scripts: kept }, null, 2));
+    mkdirSync(path.join(copy, "probe"));
+    writeFileSync(
+      path.join(copy, "probe", "asset.ts"),
+      [
+        'import { App, AssetType, TerraformAsset, TerraformStack } from "cdktf";',
+        // cdktf zips by running its helpers' file with the folder and the zip: were that file this bundle, it would
+        // run this program again, and again.
+        'if (process.argv.length > 3) throw new Error("the zip helper ran the bundle of this program");',
+        "const app = new App();",
+        'new TerraformAsset(new TerraformStack(app, "probe"), "folder", { path: process.argv[2], type: AssetType.ARCHIVE });',
+        "app.synth();",
+      ].join("\n"),
+    );
   });
 
   it("builds the bundle when there is none, and synthesizes every stack", () => {
@@ -36,6 +52,36 @@ describe("the app runner (npm run synth)", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     for (const stack of ["shared", "prod", "dev"]) expect(existsSync(path.join(result.outdir, "stacks", stack, "cdk.tf.json"))).toBe(true);
+  }, 60_000);
+
+  // cdktf is part of the bundle; its helpers for assets (which load archiver) are not, and load only when used.
+  it("loads neither cdktf's files nor its asset helpers from node_modules to synthesize", () => {
+    const report = path.join(mkdtempSync(path.join(tmpdir(), "coalition-app-runner-modules-")), "modules.json");
+    const preload = path.join(path.dirname(report), "report.cjs");
+    writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));`);
+    const result = runWith({ NODE_OPTIONS: `--require ${preload}` }, "main");
+    expect(result.status, result.stderr).toBe(0);
+    const loaded = JSON.parse(readFileSync(report, "utf8")) as string[];
+    expect(loaded).toContain(bundle);
+    expect(loaded.filter((file) => /node_modules[\\/](cdktf|constructs|archiver)[\\/]/.test(file))).toEqual([]);
+    // Nor does the bundle hold archiver (esbuild heads each module it bundles with a comment naming its file).
+    const bundled = (file: string) => new RegExp(`^// (.*/)?node_modules/${file}$`, "m").test(readFileSync(bundle, "utf8"));
+    expect(bundled("cdktf/lib/index\\.js"), "cdktf is bundled").toBe(true);
+    expect(bundled("archiver/index\\.js"), "archiver is bundled").toBe(false);
+    expect(bundled("cdktf/lib/private/fs\\.js"), "cdktf's asset helpers are bundled").toBe(false);
+  }, 60_000);
+
+  it("still zips a folder for a program that declares an asset, loading the helpers from node_modules", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "coalition-app-runner-asset-"));
+    writeFileSync(path.join(folder, "handler.py"), "def handler(event, context):\n    return event\n");
+    const result = run("probe/asset", folder);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const zips = (readdirSync(result.outdir, { recursive: true }) as string[]).filter((file) => file.endsWith(".zip"));
+    expect(zips).toHaveLength(1);
+    const zip = readFileSync(path.join(result.outdir, zips[0]));
+    expect(zip.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+    expect(zip.includes("handler.py")).toBe(true);
   }, 60_000);
 
   // Whichever program runs, the runner checks every bundle (main.js among them) and rebuilds them all together;
