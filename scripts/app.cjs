@@ -126,8 +126,9 @@ async function build() {
       mkdirSync(path.dirname(target), { recursive: true });
       renameSync(path.join(staging, `${name}.js`), target);
     }
-    // The project's own files (the stand-in for DEFERRED, named "deferred:…", is none).
-    const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/") && !file.startsWith("deferred:"));
+    // The project's own files: not its dependencies (package-lock.json stands for them), wherever node_modules is,
+    // nor the stand-in for DEFERRED, named "deferred:…".
+    const inputs = Object.keys(result.metafile.inputs).filter((file) => !/(^|\/)node_modules\//.test(file) && !file.startsWith("deferred:"));
     writeFileSync(path.join(staging, "inputs.json"), `${JSON.stringify(inputs.sort(), null, 2)}\n`);
     renameSync(path.join(staging, "inputs.json"), INPUTS_FILE);
     return true;

@@ -52,6 +52,10 @@ describe("the app runner (npm run synth)", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     for (const stack of ["shared", "prod", "dev"]) expect(existsSync(path.join(result.outdir, "stacks", stack, "cdk.tf.json"))).toBe(true);
+    // What a rebuild watches: the project's sources, not its dependencies (here node_modules is a link elsewhere).
+    const inputs = JSON.parse(readFileSync(path.join(copy, "dist", "inputs.json"), "utf8")) as string[];
+    expect(inputs).toContain("src/naming/names.ts");
+    expect(inputs.filter((file) => file.includes("node_modules"))).toEqual([]);
   }, 60_000);
 
   // cdktf is part of the bundle; its helpers for assets (which load archiver) are not, and load only when used.
