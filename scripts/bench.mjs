@@ -1,8 +1,8 @@
 // Measures `npm run synth` (all three stacks, the command users and CI run) against the floor of loading cdktf
 // alone, side by side (the two alternating): median wall time over several runs, the ratio, and synth's peak RSS
-// (the largest process of the run: npm, then the app). Then times the unit suite (`npm test`), median of BENCH_TEST_RUNS runs. Prints
-// each figure with its goal and exits 1 when one is missed. BENCH_RUNS sets the runs per command of synth;
-// BENCH_SKIP_TESTS=1 skips the suite.
+// (the largest process of the run: npm, then the app). Then times the unit suite (`npm test`), median of
+// BENCH_TEST_RUNS runs. Prints each figure with its goal and exits 1 when one is missed. BENCH_RUNS sets the runs
+// per command of synth; BENCH_SKIP_TESTS=1 skips the suite.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
