@@ -8,7 +8,7 @@ import { INPUT_PATTERNS, PREFIX_LENGTH } from "../../src/bootstrap/inputs";
 import { parseConfig } from "../../src/config";
 import { names } from "../../src/naming/names";
 import { stateBucketPolicy } from "../../src/policies/state-bucket";
-import { exampleTree } from "../support/synth";
+import { exampleTree } from "../support/config";
 
 const ROOT = path.join(__dirname, "..", "..");
 

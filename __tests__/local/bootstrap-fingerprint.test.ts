@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig, projectRoot } from "../../src/config";
 import { bootstrapFingerprint } from "../../src/local/bootstrap";
 import { workspace } from "../../src/local/workspace";
-import { exampleTree } from "../support/synth";
+import { exampleTree } from "../support/config";
 
 /** A project root holding a copy of the real bootstrap/ folder, to change files in. */
 function rootWithBootstrap(): string {

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfig } from "../../src/config";
 import { localConfig } from "../../src/local/config";
-import { exampleTree } from "../support/synth";
+import { exampleTree } from "../support/config";
 
 function problemsOf(local: unknown): string[] {
   try {

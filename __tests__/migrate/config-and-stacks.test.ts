@@ -4,7 +4,8 @@ import { ConfigError, parseConfig } from "../../src/config";
 import { Dns } from "../../src/constructs/dns";
 import { Email } from "../../src/constructs/email";
 import { definePlatform } from "../../stacks/platform";
-import { exampleConfig, exampleTree, resources, synthConstruct, synthPlatform } from "../support/synth";
+import { exampleTree } from "../support/config";
+import { exampleConfig, resources, synthConstruct, synthPlatform } from "../support/synth";
 
 /** The problems parseConfig reports for the example configuration changed by `change`. */
 function problems(change: (tree: any) => void): string[] {

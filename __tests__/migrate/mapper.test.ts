@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import type { MigrateResult } from "../../src/migrate/migrate";
-import { exampleTree, synthPlatform } from "../support/synth";
+import { exampleTree } from "../support/config";
+import { synthPlatform } from "../support/synth";
 import { deepMerge, parseConfig } from "../../src/config";
 import { devState, DOMAIN, instanceCount, prodState, sharedState, SUFFIX } from "./fixtures/states";
 import { HOLDS_DATA, instancesOf, migrateState, resourceOf } from "./support";

@@ -1,7 +1,8 @@
 import { deepMerge, type Environment, parseConfig, type Tree } from "../../src/config";
 import { migrate, type MigrateResult } from "../../src/migrate/migrate";
 import type { AdoptionMode } from "../../src/migrate/plan";
-import { exampleTree, synthPlatform } from "../support/synth";
+import { exampleTree } from "../support/config";
+import { synthPlatform } from "../support/synth";
 
 /**
  * migrate:hcl's work without the command line: the example configuration (its accounts are the fixtures'),

@@ -8,7 +8,8 @@ import { ConfigError, parseConfig } from "../../src/config";
 import type { PolicyDocument } from "../../src/policies";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { decideResourcePolicy } from "../support/iam";
-import { exampleConfig, exampleTree } from "../support/synth";
+import { exampleTree } from "../support/config";
+import { exampleConfig } from "../support/synth";
 
 const ADMIN = "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0a1b2c3d";
 const OPERATOR = "arn:aws:iam::222222222222:user/ops";

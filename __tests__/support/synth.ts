@@ -1,11 +1,10 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Testing } from "cdktf";
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
-import { EXAMPLE_CONFIG_PATH, parseConfig, type PlatformConfig } from "../../src/config";
+import { parseConfig, type PlatformConfig } from "../../src/config";
 import { applyLocalMode } from "../../src/local/emulated-stack";
 import { ReadableStack } from "../../src/naming/addresses";
 import { definePlatform } from "../../stacks/platform";
+import { exampleTree } from "./config";
 
 /** A synthesized stack as Terraform reads it. */
 export type StackJson = {
@@ -16,11 +15,6 @@ export type StackJson = {
   provider: Record<string, Record<string, any>[]>;
   terraform: Record<string, any>;
 };
-
-/** The example configuration as a plain tree, to be changed by a test. */
-export function exampleTree(): any {
-  return parseYaml(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
-}
 
 /** The example configuration, optionally changed first. */
 export function exampleConfig(change: (tree: any) => void = () => {}): PlatformConfig {

@@ -1,30 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { ConfigError, deepMerge, EXAMPLE_CONFIG_PATH, loadConfig, parseConfig } from "../../src/config";
+import { ConfigError, deepMerge, loadConfig, parseConfig } from "../../src/config";
 import { cidrContains, cidrsOverlap, parseCidr } from "../../src/config/cidr";
 import { recordsWrittenByStack } from "../../src/config/schema";
+import { configProblems, exampleTree } from "../support/config";
 
 /**
  * The configuration's rules, field by field, with the messages docs/configuration.md promises: the DNS records an
  * application's zone may carry, the migration blocks of migrate:hcl, administrators, SSH sources, the database,
  * the emulator's URL; how files and overlays merge; CIDR arithmetic. (config.test.ts covers the rest.)
  */
-const example = (): any => parseYaml(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
-
-function problems(change: (tree: any) => void): string[] {
-  const tree = example();
-  change(tree);
-  try {
-    parseConfig(tree);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 const temp = (name: string, text: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "coalition-config-validation-")), name);
@@ -34,7 +21,7 @@ const temp = (name: string, text: string) => {
 
 describe("an application's extra DNS records", () => {
   const records = (env: "prod" | "dev", list: object[], change: (app: any) => void = () => {}) =>
-    problems((tree) => {
+    configProblems((tree) => {
       tree.applications[env].dnsRecords = list;
       change(tree.applications[env]);
     });
@@ -114,7 +101,7 @@ describe("an application's extra DNS records", () => {
 });
 
 describe("the migration blocks of a stack", () => {
-  const migration = (env: string, value: object) => problems((tree) => (tree.migration = { [env]: value }));
+  const migration = (env: string, value: object) => configProblems((tree) => (tree.migration = { [env]: value }));
 
   it("take moves, removals, imports and kept names", () => {
     expect(
@@ -163,9 +150,9 @@ describe("the migration blocks of a stack", () => {
 
 describe("fields with rules of their own", () => {
   it("take administrators by their full ARN in the aws partition, without wildcards", () => {
-    expect(problems((t) => (t.administrators = ["arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::111111111111:user/ops/alice"]))).toEqual([]);
+    expect(configProblems((t) => (t.administrators = ["arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/Admin", "arn:aws:iam::111111111111:user/ops/alice"]))).toEqual([]);
     expect(
-      problems((t) => (t.administrators = ["arn:aws:iam::111111111111:role/*", "arn:aws:iam::11111111111?:root", "arn:aws-cn:iam::111111111111:role/Admin", "arn:aws:iam::111111111111:group/Admins", "Admin"])),
+      configProblems((t) => (t.administrators = ["arn:aws:iam::111111111111:role/*", "arn:aws:iam::11111111111?:root", "arn:aws-cn:iam::111111111111:role/Admin", "arn:aws:iam::111111111111:group/Admins", "Admin"])),
     ).toEqual([
       "administrators.0: must not contain a wildcard (* or ?): name each principal",
       "administrators.1: must not contain a wildcard (* or ?): name each principal",
@@ -177,8 +164,8 @@ describe("fields with rules of their own", () => {
 
   it("let SSH in from named ranges only, with a key", () => {
     const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB admin@example";
-    expect(problems((t) => Object.assign(t.bastion, { sshCidrs: ["203.0.113.0/24", "198.51.100.7/32", "128.0.0.0/1"], publicKey: key }))).toEqual([]);
-    expect(problems((t) => Object.assign(t.bastion, { sshCidrs: ["0.0.0.0/0", "203.0.113.1/24", "10.0.0.0/33"], publicKey: key }))).toEqual([
+    expect(configProblems((t) => Object.assign(t.bastion, { sshCidrs: ["203.0.113.0/24", "198.51.100.7/32", "128.0.0.0/1"], publicKey: key }))).toEqual([]);
+    expect(configProblems((t) => Object.assign(t.bastion, { sshCidrs: ["0.0.0.0/0", "203.0.113.1/24", "10.0.0.0/33"], publicKey: key }))).toEqual([
       "bastion.sshCidrs.0: 0.0.0.0/0 must have a prefix length from /1 to /32",
       "bastion.sshCidrs.0: would open SSH to the whole internet",
       "bastion.sshCidrs.1: 203.0.113.1/24 has host bits set; did you mean 203.0.113.0/24?",
@@ -187,30 +174,30 @@ describe("fields with rules of their own", () => {
   });
 
   it("reserve the database's administrative user names, and let the storage ceiling equal the floor", () => {
-    for (const name of ["postgres", "rdsadmin", "admin"]) expect(problems((t) => (t.database = { masterUsername: name }))).toEqual(["database.masterUsername: is reserved"]);
-    expect(problems((t) => (t.database = { masterUsername: "dbo" }))).toEqual([]);
-    expect(problems((t) => (t.database = { allocatedStorageGb: 50, maxAllocatedStorageGb: 50 }))).toEqual([]);
-    expect(problems((t) => (t.database = { allocatedStorageGb: 50, maxAllocatedStorageGb: 49 }))).toEqual(["database.maxAllocatedStorageGb: must be at least allocatedStorageGb"]);
+    for (const name of ["postgres", "rdsadmin", "admin"]) expect(configProblems((t) => (t.database = { masterUsername: name }))).toEqual(["database.masterUsername: is reserved"]);
+    expect(configProblems((t) => (t.database = { masterUsername: "dbo" }))).toEqual([]);
+    expect(configProblems((t) => (t.database = { allocatedStorageGb: 50, maxAllocatedStorageGb: 50 }))).toEqual([]);
+    expect(configProblems((t) => (t.database = { allocatedStorageGb: 50, maxAllocatedStorageGb: 49 }))).toEqual(["database.maxAllocatedStorageGb: must be at least allocatedStorageGb"]);
   });
 
   it("take the emulator's URL without a path", () => {
-    expect(problems((t) => (t.local = { endpoint: "http://127.0.0.1:5000" }))).toEqual([]);
-    expect(problems((t) => (t.local = { endpoint: "https://localhost:5000/" }))).toEqual([]);
+    expect(configProblems((t) => (t.local = { endpoint: "http://127.0.0.1:5000" }))).toEqual([]);
+    expect(configProblems((t) => (t.local = { endpoint: "https://localhost:5000/" }))).toEqual([]);
     for (const endpoint of ["http://127.0.0.1:5000/moto", "xhttp://127.0.0.1:5000", "http://127.0.0.1:5000?x=1"]) {
-      expect(problems((t) => (t.local = { endpoint })), endpoint).toEqual(["local.endpoint: must be an http:// or https:// URL without a path, such as http://127.0.0.1:5000"]);
+      expect(configProblems((t) => (t.local = { endpoint })), endpoint).toEqual(["local.endpoint: must be an http:// or https:// URL without a path, such as http://127.0.0.1:5000"]);
     }
   });
 
   it("give every account two zones of the region unless it names them", () => {
-    const config = parseConfig(Object.assign(example(), { region: "eu-west-3" }));
+    const config = parseConfig(Object.assign(exampleTree(), { region: "eu-west-3" }));
     expect(config.accounts.shared.network.availabilityZones).toEqual(["eu-west-3a", "eu-west-3b"]);
     expect(config.accounts.prod.network.availabilityZones).toEqual(["eu-west-3a", "eu-west-3b"]);
     expect(config.accounts.dev.network.availabilityZones).toEqual(["eu-west-3a", "eu-west-3b"]);
-    const named = example();
+    const named = exampleTree();
     named.region = "eu-west-3";
     named.accounts.dev.network.availabilityZones = ["eu-west-3c", "eu-west-3a"];
     expect(parseConfig(named).accounts.dev.network.availabilityZones).toEqual(["eu-west-3c", "eu-west-3a"]);
-    expect(parseConfig(named).accounts.dev.accountId).toBe(example().accounts.dev.accountId);
+    expect(parseConfig(named).accounts.dev.accountId).toBe(exampleTree().accounts.dev.accountId);
   });
 });
 
@@ -224,10 +211,10 @@ describe("configuration problems", () => {
   });
 
   it("name unknown fields, one or several, and missing ones", () => {
-    expect(problems((t) => (t.github.owner = "x"))).toEqual(["github: unknown field owner"]);
-    expect(problems((t) => Object.assign(t.github, { owner: "x", team: "y" }))).toEqual(["github: unknown fields owner, team"]);
-    expect(problems((t) => delete t.github.repo)).toEqual(["github.repo: is required"]);
-    expect(problems((t) => (t.github.repo = 42))).toEqual(["github.repo: Expected string, received number"]);
+    expect(configProblems((t) => (t.github.owner = "x"))).toEqual(["github: unknown field owner"]);
+    expect(configProblems((t) => Object.assign(t.github, { owner: "x", team: "y" }))).toEqual(["github: unknown fields owner, team"]);
+    expect(configProblems((t) => delete t.github.repo)).toEqual(["github.repo: is required"]);
+    expect(configProblems((t) => (t.github.repo = 42))).toEqual(["github.repo: Expected string, received number"]);
   });
 
   it("name the top level when the configuration is not a mapping", () => {
