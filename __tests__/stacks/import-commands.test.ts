@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { importCommands, parseImportArgs, UsageError } from "../../src/tools/import-commands";
+import { UsageError } from "../../src/ci/cli";
+import { importCommands, parseImportArgs } from "../../src/tools/import-commands";
 import { addresses, exampleConfig, synthPlatform } from "../support/synth";
 
 const ACCOUNTS = { shared: "444444444444", prod: "555555555555", dev: "666666666666" } as const;

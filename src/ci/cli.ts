@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ConfigError } from "../config";
+import { ConfigError, ENVIRONMENTS, type Environment } from "../config";
 
 /** Bad flags, arguments or input files: exit 2, the message on stderr, nothing on stdout. */
 export class UsageError extends Error {
@@ -22,6 +22,13 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** Reads a required flag that names a stack's environment: shared, prod or dev. */
+export function environmentFlag(flag: string, value: string | undefined): Environment {
+  if (value === undefined) throw new UsageError(`${flag} is required`);
+  if (!(ENVIRONMENTS as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(value)}`);
+  return value as Environment;
 }
 
 /** Reads a flag that must be a positive whole number. */

@@ -1,7 +1,6 @@
 // A stack's drift, from a refreshed plan: what changed outside Terraform, and the GitHub issue that reports it
 // (drift-report prints it, drift-issue keeps it).
-import { ENVIRONMENTS } from "../config";
-import { parseCommandLine, UsageError } from "./cli";
+import { environmentFlag, parseCommandLine, UsageError } from "./cli";
 import { type PlannedChange, type PlanSummary, readPlanJson, summarizePlan } from "./terraform-plan";
 import { inlineCode, plainText } from "./markdown";
 
@@ -127,10 +126,8 @@ export function parseDriftArgs(argv: string[]): DriftReportArgs | "help" {
     true,
   );
   if (values.help) return "help";
-  const { stack } = values;
+  const stack = environmentFlag("--stack", values.stack);
   const runUrl = values["run-url"];
-  if (stack === undefined) throw new UsageError("--stack is required");
-  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) throw new UsageError(`--stack must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(stack)}`);
   if (runUrl !== undefined && !/^https?:\/\/[^\s()<>[\]]+$/.test(runUrl)) {
     throw new UsageError(`--run-url must be an http(s) URL without spaces or brackets, not ${JSON.stringify(runUrl)}`);
   }

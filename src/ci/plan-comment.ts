@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from "../config";
-import { parseCommandLine, positiveInteger, runCommand, UsageError } from "./cli";
+import { environmentFlag, parseCommandLine, positiveInteger, runCommand, UsageError } from "./cli";
 import { CostInputError, planCost, planRegion } from "../cost/estimate";
 import { formatPlanCostLine } from "../cost/format";
 import { PriceError } from "../cost/prices";
@@ -231,9 +231,7 @@ export function parsePlanCommentArgs(argv: string[]): PlanCommentArgs | "help" {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(stack)) {
     throw new UsageError(`--stack must be a stack name (letters, digits, ".", "_", "-"), not ${JSON.stringify(stack)}`);
   }
-  if (env !== undefined && !(ENVIRONMENTS as readonly string[]).includes(env)) {
-    throw new UsageError(`--env must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(env)}`);
-  }
+  if (env !== undefined) environmentFlag("--env", env);
   if (summaryUrl !== undefined && !/^https?:\/\/[^\s()<>[\]]+$/.test(summaryUrl)) {
     throw new UsageError(`--summary-url must be an http(s) URL without spaces or brackets, not ${JSON.stringify(summaryUrl)}`);
   }

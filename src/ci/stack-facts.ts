@@ -5,7 +5,7 @@ import { type SynthesizedStack, switchSavingMonthlyUsd } from "../cost/estimate"
 import { formatUsd } from "../cost/format";
 import { HOURS_PER_MONTH, PriceError, regionPrices } from "../cost/prices";
 import { names } from "../naming/names";
-import { CheckError, parseCommandLine, runCommand, UsageError } from "./cli";
+import { CheckError, environmentFlag, parseCommandLine, runCommand, UsageError } from "./cli";
 
 /** The Terraform variable that switches dev's interface endpoints (and their security group) off. */
 export const ENDPOINT_SWITCH_VARIABLE = "enable_vpc_endpoints";
@@ -165,17 +165,13 @@ export function stackFacts(argv: string[], env: NodeJS.ProcessEnv = process.env)
     false,
   );
   if (values.help) return undefined;
-  const stack = values.stack;
-  if (stack === undefined) throw new UsageError("--stack is required");
-  if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
-    throw new UsageError(`--stack must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(stack)}`);
-  }
+  const stack = environmentFlag("--stack", values.stack);
   const role = values.role as Role;
   if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}, not ${JSON.stringify(role)}`);
   if (role === "plan" && values["github-environment"]) {
     throw new UsageError("--github-environment checks the GitHub environment of a deploy; plan jobs run in none (--role plan)");
   }
-  const facts = readStackFacts(values.outdir ?? "cdktf.out", stack as Environment, role);
+  const facts = readStackFacts(values.outdir ?? "cdktf.out", stack, role);
   if (values["github-environment"]) checkGitHubEnvironment(facts, env);
   return formatStackFacts(facts);
 }

@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { CheckError, parseCommandLine, runCommand, UsageError } from "../ci/cli";
+import { CheckError, environmentFlag, parseCommandLine, runCommand, UsageError } from "../ci/cli";
 import { ENVIRONMENTS, type Environment, loadConfig } from "../config";
 import { CostInputError, estimateStack, planCost, planRegion, resolveVariables, type SynthesizedStack } from "../cost/estimate";
 import { formatPlanCost, formatStackEstimate } from "../cost/format";
@@ -54,11 +54,8 @@ export function costCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
       const plan = readPlanJson(values.plan);
       return formatPlanCost(planCost(plan, planRegion(plan) ?? loadConfig(env).region));
     }
-    const stack = values.stack as string;
-    if (!(ENVIRONMENTS as readonly string[]).includes(stack)) {
-      throw new UsageError(`--stack must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(stack)}`);
-    }
-    const json = synthesizeStack(stack as Environment, env);
+    const stack = environmentFlag("--stack", values.stack);
+    const json = synthesizeStack(stack, env);
     let resolved: Map<string, unknown>;
     try {
       resolved = resolveVariables(json, variables);

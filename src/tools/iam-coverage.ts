@@ -1,6 +1,6 @@
 import { App } from "cdktf";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { parseCommandLine, UsageError } from "../ci/cli";
+import { environmentFlag, parseCommandLine, UsageError } from "../ci/cli";
 import { ConfigError, ENVIRONMENTS, type Environment, loadConfig } from "../config";
 import { checkCoverage, formatReport } from "../iam-coverage/coverage";
 import { GITHUB_ROLE_RESOURCES, type GitHubRoleKind, type SynthesizedStackJson } from "../iam-coverage/roles";
@@ -30,13 +30,12 @@ interface Arguments {
 export function parseCoverageArgs(argv: string[]): Arguments | "help" {
   const { values, positionals } = parseCommandLine(argv, { stack: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" } }, true);
   if (values.help) return "help";
-  if (values.stack === undefined) throw new UsageError("--stack is required");
-  if (!(ENVIRONMENTS as readonly string[]).includes(values.stack)) throw new UsageError(`--stack must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(values.stack)}`);
+  const stack = environmentFlag("--stack", values.stack);
   const role = values.role ?? "deploy";
   if (!(ROLES as string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}, not ${JSON.stringify(role)}`);
   if (positionals.length === 0) throw new UsageError("give at least one Terraform log");
   for (const log of positionals) readable(log);
-  return { stack: values.stack as Environment, role: role as GitHubRoleKind, logs: positionals };
+  return { stack, role: role as GitHubRoleKind, logs: positionals };
 }
 
 /** Fails with a UsageError unless the file can be read. */

@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { parseArgs } from "node:util";
+import { environmentFlag, parseCommandLine, UsageError } from "../ci/cli";
 import { ConfigError, ENVIRONMENTS, type Environment, loadConfig } from "../config";
 import { definePlatform } from "../../stacks/platform";
 
@@ -8,9 +8,6 @@ const USAGE = `usage: npm run --silent import-commands -- --env <${ENVIRONMENTS.
 Prints the terraform import commands that adopt the GitHub OIDC provider, role and inline policies the
 CloudFormation bootstrap created in that account, at this project's Terraform addresses. Run them in
 cdktf.out/stacks/<env> after \`npm run synth\` and \`terraform init\`.`;
-
-/** A bad invocation: the message is for the person who typed it. */
-export class UsageError extends Error {}
 
 /** The `terraform import` lines for one environment, from the stacks as main.ts builds them. */
 export function importCommands(environment: Environment, accountId: string, env: NodeJS.ProcessEnv = {}): string[] {
@@ -22,27 +19,13 @@ export function importCommands(environment: Environment, accountId: string, env:
 }
 
 export function parseImportArgs(argv: string[]): { environment: Environment; accountId: string } | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { env: { type: "string" }, "account-id": { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandLine(argv, { env: { type: "string" }, "account-id": { type: "string" }, help: { type: "boolean", short: "h" } }, false);
   if (values.help) return "help";
-  const environment = values.env;
+  const environment = environmentFlag("--env", values.env);
   const accountId = values["account-id"];
-  if (environment === undefined) throw new UsageError("--env is required");
-  if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
-    throw new UsageError(`--env must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(environment)}`);
-  }
   if (accountId === undefined) throw new UsageError("--account-id is required");
   if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be a 12-digit AWS account id, not ${JSON.stringify(accountId)}`);
-  return { environment: environment as Environment, accountId };
+  return { environment, accountId };
 }
 
 function main(argv: string[]): number {

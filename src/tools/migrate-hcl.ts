@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { environmentFlag, parseCommandLine, UsageError } from "../ci/cli";
 import { ConfigError, ENVIRONMENTS, type Environment, loadConfig, type PlatformConfig } from "../config";
 import { migrate } from "../migrate/migrate";
 import type { StackJson } from "../migrate/plan";
@@ -24,9 +24,6 @@ your configuration (COALITION_CONFIG), then plan: nothing may be destroyed (docs
 The report (moved, kept under the old name, imported, replaced, forgotten, not recognised, carried records) goes
 to stderr. Exit 1, writing nothing, if an object holding data would be replaced; exit 2 for input it cannot use.`;
 
-/** A bad invocation: the message is for the person who typed it. */
-export class UsageError extends Error {}
-
 export interface MigrateArgs {
   readonly environment: Environment;
   readonly state: string;
@@ -35,29 +32,18 @@ export interface MigrateArgs {
 }
 
 export function parseMigrateArgs(argv: string[]): MigrateArgs | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        env: { type: "string" },
-        state: { type: "string" },
-        out: { type: "string" },
-        "state-key": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const options = {
+    env: { type: "string" },
+    state: { type: "string" },
+    out: { type: "string" },
+    "state-key": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  } as const;
+  const { values } = parseCommandLine(argv, options, false);
   if (values.help) return "help";
-  const environment = values.env;
-  if (environment === undefined) throw new UsageError("--env is required");
-  if (!(ENVIRONMENTS as readonly string[]).includes(environment)) throw new UsageError(`--env must be one of ${ENVIRONMENTS.join(", ")}, not ${JSON.stringify(environment)}`);
+  const environment = environmentFlag("--env", values.env);
   if (values.state === undefined) throw new UsageError("--state is required");
-  return { environment: environment as Environment, state: values.state, out: values.out, stateKey: values["state-key"] };
+  return { environment, state: values.state, out: values.out, stateKey: values["state-key"] };
 }
 
 /** The environment's stack as Terraform JSON, synthesized from `config` as main.ts wires it (without local mode). */
