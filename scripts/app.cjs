@@ -70,7 +70,7 @@ function importedPrograms(metafile) {
  * cdktf's helpers for assets, which cdktf requires as it loads but only TerraformAsset uses. They load archiver
  * and its dependencies (half the time of loading cdktf), and they zip a folder by running their own file with
  * node, so they must stay a file of node_modules. A bundle holds a stand-in instead that loads them from there
- * on first use: these programs declare no asset and never do.
+ * on first use (no program here declares an asset; one that did would still work).
  */
 const DEFERRED = "cdktf/lib/private/fs";
 
